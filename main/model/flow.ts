@@ -27,6 +27,8 @@ export interface RetrySpec {
   maxInterval?: string;
   minInterval?: string;
   delayFactor?: number;
+  maxAttempts?: number;
+  /** Older name of maxAttempts. */
   maxAttempt?: number;
   maxDuration?: string;
   warningOnRetry?: boolean;

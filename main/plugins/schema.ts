@@ -9,8 +9,9 @@ export const isTemplate = (v: unknown): v is string => typeof v === 'string' && 
 export const expression = z.string().refine((v) => TEMPLATE.test(v), 'expected an expression');
 
 function coerceNumber(v: unknown): unknown {
-  if (typeof v === 'string' && !isTemplate(v) && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
-  return v;
+  if (typeof v !== 'string' || isTemplate(v)) return v;
+  const text: string = v;
+  return text.trim() !== '' && !Number.isNaN(Number(text)) ? Number(text) : v;
 }
 function coerceBoolean(v: unknown): unknown {
   if (v === 'true') return true;
@@ -66,7 +67,8 @@ export const retrySchema = z
     maxInterval: p.duration().optional(),
     minInterval: p.duration().optional(),
     delayFactor: p.number().optional(),
-    maxAttempt: p.int('How many attempts at most, the first one included.').optional(),
+    maxAttempts: p.int('How many attempts at most, the first one included.').optional(),
+    maxAttempt: p.int('Older name of maxAttempts.').optional(),
     maxDuration: p.duration().optional(),
     warningOnRetry: p.bool().optional(),
     behavior: z.enum(['RETRY_FAILED_TASK', 'CREATE_NEW_EXECUTION']).optional(),

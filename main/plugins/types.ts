@@ -47,6 +47,11 @@ export interface EngineServices {
     delete(namespace: string, key: string): boolean;
   };
   secret(namespace: string, name: string): string;
+  /** Small durable state of a trigger (schedule dates, cursors), kept across restarts. */
+  triggerState: {
+    get<T>(namespace: string, flowId: string, triggerId: string): T | undefined;
+    set(namespace: string, flowId: string, triggerId: string, state: unknown): void;
+  };
   /** Starts another flow's execution (Subflow); `done` resolves when it ends. */
   startSubflow?(req: {
     namespace: string; flowId: string; inputs: Record<string, unknown>; labels?: Record<string, string>;
@@ -74,6 +79,11 @@ export interface TaskContext {
   /** Aborted on timeout or kill. */
   signal: AbortSignal;
   services: EngineServices;
+  /**
+   * Pauses the execution until it is resumed from the API (or `timeoutMs` passes). Resolves with
+   * the inputs given on resume. Used by core.flow.Pause.
+   */
+  pause(timeoutMs?: number): Promise<Record<string, unknown>>;
 }
 
 /** What a flowable task asks the executor to run next. */
@@ -84,6 +94,8 @@ export interface ChildPlan {
   /** Per-flowable errors/finally lists, as Kestra flowables have. */
   errors?: TaskSpec[];
   finally?: TaskSpec[];
+  /** Outputs of the flowable task run itself (Switch's `value`). */
+  outputs?: Record<string, unknown>;
 }
 
 export interface TaskDefinition<P = any> extends PluginDoc {

@@ -1,0 +1,41 @@
+// Loggers for executions, task runs and triggers: masked, persisted through the writer, streamed.
+import type { LogEntry, LogLevel } from '../model/execution';
+import type { EngineServices, Logger } from '../plugins/types';
+import type { Store } from '../store';
+import type { EngineEvents } from './events';
+
+type Where = Omit<LogEntry, 'timestamp' | 'level' | 'message'>;
+
+export function makeLogger(deps: { store: Store; events: EngineEvents; services: EngineServices }, where: Where): Logger {
+  const log = (level: LogLevel, message: string) => {
+    const entry: LogEntry = { ...where, timestamp: new Date().toISOString(), level, message: deps.services.mask(message) };
+    deps.store.writer.appendLog(entry);
+    if (deps.events.has('log')) deps.events.emit('log', entry);
+  };
+  return {
+    log,
+    trace: (m) => log('TRACE', m),
+    debug: (m) => log('DEBUG', m),
+    info: (m) => log('INFO', m),
+    warn: (m) => log('WARN', m),
+    error: (m) => log('ERROR', m),
+  };
+}
+
+/** Replaces every secret value the engine has handed out with asterisks. */
+export class SecretMask {
+  private readonly values = new Set<string>();
+  private pattern: RegExp | undefined;
+
+  add(value: string): void {
+    if (value.length < 3 || this.values.has(value)) return; // too short to mask without mangling text
+    this.values.add(value);
+    this.pattern = new RegExp([...this.values].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+  }
+
+  mask(text: string): string {
+    return this.pattern ? text.replace(this.pattern, '******') : text;
+  }
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

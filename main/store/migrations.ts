@@ -1,0 +1,58 @@
+// Numbered schema migrations; each runs once, in order, inside a transaction.
+import type Database from 'better-sqlite3';
+
+const MIGRATIONS: string[] = [
+  // 1: the engine's tables
+  `
+  CREATE TABLE flow_revisions (
+    namespace TEXT NOT NULL, flow_id TEXT NOT NULL, revision INTEGER NOT NULL,
+    source TEXT NOT NULL, created_at INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (namespace, flow_id, revision)
+  );
+  CREATE TABLE executions (
+    id TEXT PRIMARY KEY, namespace TEXT NOT NULL, flow_id TEXT NOT NULL, flow_revision INTEGER NOT NULL,
+    state TEXT NOT NULL, trigger_id TEXT, dedup_key TEXT,
+    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, ended_at INTEGER,
+    doc TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX executions_dedup ON executions (namespace, flow_id, trigger_id, dedup_key);
+  CREATE INDEX executions_flow ON executions (namespace, flow_id, created_at);
+  CREATE INDEX executions_created ON executions (created_at);
+  CREATE INDEX executions_state ON executions (state);
+  CREATE TABLE task_runs (
+    id TEXT PRIMARY KEY, execution_id TEXT NOT NULL, task_id TEXT NOT NULL, state TEXT NOT NULL, doc TEXT NOT NULL
+  );
+  CREATE INDEX task_runs_execution ON task_runs (execution_id);
+  CREATE TABLE logs (
+    id INTEGER PRIMARY KEY, execution_id TEXT, namespace TEXT NOT NULL, flow_id TEXT NOT NULL,
+    task_id TEXT, task_run_id TEXT, attempt INTEGER, trigger_id TEXT,
+    level TEXT NOT NULL, ts TEXT NOT NULL, message TEXT NOT NULL
+  );
+  CREATE INDEX logs_execution ON logs (execution_id, id);
+  CREATE INDEX logs_flow ON logs (namespace, flow_id, id);
+  CREATE TABLE trigger_state (
+    namespace TEXT NOT NULL, flow_id TEXT NOT NULL, trigger_id TEXT NOT NULL,
+    state TEXT NOT NULL, updated_at INTEGER NOT NULL,
+    PRIMARY KEY (namespace, flow_id, trigger_id)
+  );
+  CREATE TABLE kv (
+    namespace TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER, updated_at INTEGER NOT NULL,
+    PRIMARY KEY (namespace, key)
+  );
+  CREATE TABLE secrets (
+    namespace TEXT NOT NULL, name TEXT NOT NULL, value BLOB NOT NULL, updated_at INTEGER NOT NULL,
+    PRIMARY KEY (namespace, name)
+  );
+  `,
+];
+
+export function migrate(db: Database.Database): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return MIGRATIONS.length;
+}
