@@ -332,8 +332,12 @@ export class Engine {
     if (ran) this.running.set(key, Math.max(0, (this.running.get(key) ?? 1) - 1));
     if (execution.trigger) this.supervisor.released(`${key}/${execution.trigger.id}`);
     if (this.events.has('execution')) this.events.emit('execution', execution);
-    this.waiters.get(execution.id)?.forEach((w) => w(execution));
-    this.waiters.delete(execution.id);
+    const waiters = this.waiters.get(execution.id);
+    if (waiters) {
+      this.waiters.delete(execution.id);
+      // Answer only once the end state is committed: a reader who asks next sees it.
+      void this.store.writer.flush().finally(() => waiters.forEach((w) => w(execution)));
+    }
     const next = this.queued.get(key)?.shift();
     if (next && !this.closed) this.launch(next.execution, next.loaded);
     if (!this.closed) void this.fireFlowTriggers(execution, flow);

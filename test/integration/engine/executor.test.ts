@@ -48,7 +48,10 @@ tasks:
     expect(done.state.current).toBe('SUCCESS');
     const stored = engine.getExecution(done.id)!;
     expect(stored.taskRunList[0].attempts.map((a) => a.state.current)).toEqual(['FAILED', 'FAILED', 'SUCCESS']);
-    expect(logsOf(engine, done.id).filter((l) => l.startsWith('ERROR'))).toEqual(['ERROR flaky: attempt 0 fails', 'ERROR flaky: attempt 1 fails']);
+    // Kestra's Fail logs its message, then fails the attempt with "Fail on a condition".
+    expect(logsOf(engine, done.id).filter((l) => l.startsWith('ERROR'))).toEqual([
+      'ERROR flaky: attempt 0 fails', 'ERROR flaky: Fail on a condition', 'ERROR flaky: attempt 1 fails', 'ERROR flaky: Fail on a condition',
+    ]);
   });
 
   it('stops retrying at maxAttempts and fails', async () => {

@@ -26,7 +26,7 @@ describe('Kestra benchmark flows', () => {
   it('benchmark01: the webhook starts an execution that outputs and logs "Hello World"', async () => {
     const res = await fetch(`${server.url}/api/v1/executions/webhook/benchmarks/benchmark01/benchmark`, { method: 'POST' });
     expect(res.status).toBe(200);
-    const created = await res.json();
+    const created: any = await res.json();
     expect(created).toMatchObject({ namespace: 'benchmarks', flowId: 'benchmark01', trigger: { id: 'webhook', type: 'io.kestra.plugin.core.trigger.Webhook' } });
     const done = await finished(created.id);
     expect(done.state.current).toBe('SUCCESS');
@@ -46,7 +46,7 @@ describe('Kestra benchmark flows', () => {
 
   it('benchmark02: five If tasks each run their "then" branch: 10 task runs', async () => {
     const res = await fetch(`${server.url}/api/v1/executions/webhook/benchmarks/benchmark02/benchmark`, { method: 'POST' });
-    const done = await finished((await res.json()).id);
+    const done = await finished(((await res.json()) as any).id);
     expect(done.state.current).toBe('SUCCESS');
     expect(done.taskRunList).toHaveLength(10);
     const ran = done.taskRunList.map((t: any) => t.taskId).filter((id: string) => id.startsWith('hello'));

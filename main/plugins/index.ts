@@ -1,0 +1,24 @@
+// Every plugin family Peregrine ships, in one registry. Adding a family is one line in FAMILIES.
+import { PluginRegistry } from './registry';
+import type { PluginDefinition } from './types';
+import { corePlugins } from './core';
+import { enginePlugins } from './engine';
+import { redisPlugins } from './redis';
+import { httpPlugins } from './http';
+import { scriptPlugins } from './scripts';
+import { transformPlugins } from './transform';
+
+export const FAMILIES: readonly (readonly PluginDefinition[])[] = [
+  corePlugins,
+  enginePlugins,
+  httpPlugins,
+  scriptPlugins,
+  transformPlugins,
+  redisPlugins,
+];
+
+export function createRegistry(): PluginRegistry {
+  const registry = new PluginRegistry();
+  for (const family of FAMILIES) registry.register(...family);
+  return registry;
+}

@@ -1,0 +1,5 @@
+// The transform family (JSONata).
+import type { PluginDefinition } from '../types';
+import { transformValue } from './jsonata/transform-value';
+
+export const transformPlugins: PluginDefinition[] = [transformValue];
