@@ -4,6 +4,10 @@ import type { PluginDefinition } from './types';
 import { corePlugins } from './core';
 import { enginePlugins } from './engine';
 import { redisPlugins } from './redis';
+import { amqpPlugins } from './amqp';
+import { mqttPlugins } from './mqtt';
+import { natsPlugins } from './nats';
+import { kafkaPlugins } from './kafka';
 import { httpPlugins } from './http';
 import { scriptPlugins } from './scripts';
 import { transformPlugins } from './transform';
@@ -15,6 +19,10 @@ export const FAMILIES: readonly (readonly PluginDefinition[])[] = [
   scriptPlugins,
   transformPlugins,
   redisPlugins,
+  amqpPlugins,
+  mqttPlugins,
+  natsPlugins,
+  kafkaPlugins,
 ];
 
 export function createRegistry(): PluginRegistry {

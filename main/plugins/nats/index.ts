@@ -1,0 +1,4 @@
+// The Nats family: realtime and polling triggers, and producer tasks.
+import type { PluginDefinition } from '../types';
+
+export const natsPlugins: PluginDefinition[] = [];
