@@ -1,7 +1,7 @@
 // The workspace folder: flows as YAML files, loaded at start and reloaded when a file changes.
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadFlow, type FlowError } from '../flow';
+import { applyPluginDefaults, loadFlow, type FlowError } from '../flow';
 import type { PluginRegistry } from '../plugins/registry';
 
 export interface FlowFile {
@@ -35,7 +35,8 @@ export function listFlowFiles(dir: string): string[] {
 
 export function parseFlowSource(source: string, registry: PluginRegistry, file?: string): LoadOutcome {
   const { flow, errors } = loadFlow(source, file, registry);
-  return { file, source, flow, errors };
+  // The engine runs the flow with its pluginDefaults applied, as Kestra does.
+  return { file, source, flow: flow ? applyPluginDefaults(flow, registry) : undefined, errors };
 }
 
 /** Watches the workspace; calls back (debounced per file) with changed and removed files. */
