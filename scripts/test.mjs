@@ -13,7 +13,8 @@ if (!extra.length) {
   console.log('▶ type check');
   if (run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']) !== 0) process.exit(1);
   console.log('▶ lint (runtime boundaries)');
-  if (run('npx', ['eslint', 'main', 'electron', 'test', 'scripts']) !== 0) process.exit(1);
+  const dirs = ['main', 'electron', 'renderer', 'test', 'scripts'].filter((d) => fs.existsSync(d));
+  if (run('npx', ['eslint', ...dirs]) !== 0) process.exit(1);
 }
 
 console.log('▶ tests');

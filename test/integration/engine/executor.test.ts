@@ -385,7 +385,7 @@ triggers:
 
   it('pauses a consumer at the in-flight cap until executions finish', async () => {
     const state = { failFirst: 0 } as { failFirst: number; ctx?: any };
-    const engine = await engineWith([FLOW.replace('io.kestra.plugin.core.log.Log\n    message: "{{ trigger.value }}"', 'io.kestra.plugin.core.flow.Sleep\n    duration: PT0.3S')], {
+    await engineWith([FLOW.replace('io.kestra.plugin.core.log.Log\n    message: "{{ trigger.value }}"', 'io.kestra.plugin.core.flow.Sleep\n    duration: PT0.3S')], {
       registry: registryWithTestTrigger(state), maxInFlight: 2,
     });
     await eventually(() => state.ctx, 5000, 'trigger started');
