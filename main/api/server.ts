@@ -6,7 +6,9 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Engine } from '../runtime/engine';
+import { createApi, type EngineApi } from './index';
 import { kestraRoutes, safeEqual } from './rest';
+import { attachWebSocket } from './ws';
 import { HttpError, type ApiRequest, type ApiResponse, type Router } from './router';
 
 export interface ServerOptions {
@@ -19,6 +21,8 @@ export interface ServerOptions {
   staticDir?: string;
   maxBodyBytes?: number;
   extraRoutes?: Router[];
+  /** The contract served over the WebSocket; created from the engine when absent. */
+  api?: EngineApi;
 }
 
 export interface RunningServer {
@@ -28,6 +32,7 @@ export interface RunningServer {
   token: string;
   port: number;
   server: http.Server;
+  api: EngineApi;
   close(): Promise<void>;
 }
 
@@ -41,6 +46,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     handle(req, res).catch((e) => send(res, errorResponse(e)));
   });
   server.keepAliveTimeout = 65_000;
+  const api = opts.api ?? createApi(opts.engine);
+  const wss = attachWebSocket(server, api, token);
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -79,8 +86,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     token,
     port,
     server,
+    api,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        if (!opts.api) api.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

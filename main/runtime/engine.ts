@@ -8,7 +8,7 @@ import { flowKey, type Flow, type LoadedFlow, type TriggerSpec } from '../model/
 import { isTerminal, transition } from '../model/state';
 import { createRegistry } from '../plugins';
 import type { PluginRegistry } from '../plugins/registry';
-import type { AdmitResult, EngineServices, TriggerEvent } from '../plugins/types';
+import type { AdmitResult, EngineServices, TestMessage, TriggerEvent } from '../plugins/types';
 import { Store, type Durability } from '../store';
 import { secretFromEnv, type SecretKeyProvider } from '../store/secrets';
 import { buildExecution } from './admission';
@@ -264,19 +264,78 @@ export class Engine {
     return execution;
   }
 
+  /** Runs the flow's current revision again with a past execution's trigger variables (or inputs). */
+  async replay(id: string): Promise<Execution> {
+    const past = this.getExecution(id);
+    if (!past) throw new NotFound(`execution ${id} not found`);
+    const loaded = this.flow(past.namespace, past.flowId);
+    if (!loaded) throw new NotFound(`flow ${past.namespace}.${past.flowId} not found`);
+    const spec = past.trigger ? loaded.flow.triggers?.find((t) => t.id === past.trigger!.id) ?? { id: past.trigger.id, type: past.trigger.type } : undefined;
+    const execution = buildExecution({
+      loaded,
+      inputs: this.inputsFor(loaded, past.inputs),
+      labels: [...past.labels.filter((l) => l.key !== 'replayOf'), { key: 'replayOf', value: past.id }],
+      ...(spec && past.trigger ? { trigger: { spec, event: { variables: past.trigger.variables } } } : {}),
+    });
+    await this.store.writer.admit({ execution });
+    this.launch(execution, loaded);
+    return execution;
+  }
+
+  /** Sends test messages to a trigger's real source (webhooks: straight to admission). */
+  async sendTestEvents(ref: { namespace: string; flowId: string; triggerId: string }, message: TestMessage, count = 1, ratePerSecond?: number): Promise<number> {
+    const loaded = this.flow(ref.namespace, ref.flowId);
+    const spec = loaded?.flow.triggers?.find((t) => t.id === ref.triggerId);
+    if (!loaded || !spec) throw new NotFound(`trigger ${ref.namespace}.${ref.flowId}.${ref.triggerId} not found`);
+    const def = this.registry.trigger(spec.type);
+    const inst = this.supervisor.get(ref.namespace, ref.flowId, ref.triggerId);
+    const gap = ratePerSecond ? 1000 / ratePerSecond : 0;
+    const started = Date.now();
+    for (let i = 0; i < count; i++) {
+      if (def?.mode === 'webhook') {
+        let body: unknown = message.payload;
+        try {
+          body = JSON.parse(message.payload);
+        } catch {
+          // a plain-text body stays text
+        }
+        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k.toLowerCase(), [v]]));
+        const event = { variables: { body, headers, parameters: {} } };
+        if (inst) await inst.admit([event]);
+        else await this.admit(loaded, spec, [event]);
+      } else if (inst) {
+        await inst.publish(message);
+      } else {
+        throw new BadRequest(`trigger ${ref.triggerId} is not running, so it cannot publish`);
+      }
+      const due = started + (i + 1) * gap;
+      if (gap && due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+    }
+    return count;
+  }
+
   getExecution(id: string): Execution | undefined {
     return this.store.getExecution(id);
   }
 
   /** Resolves when the execution reaches a terminal state. */
-  waitFor(id: string): Promise<Execution> {
-    const stored = this.store.getExecution(id);
-    if (stored && isTerminal(stored.state.current) && !this.executor.isRunning(id)) return Promise.resolve(stored);
+  async waitFor(id: string): Promise<Execution> {
+    if (!this.executor.isRunning(id) && !this.isQueued(id)) {
+      // It may have just ended: its end state is committed at the latest by the next flush.
+      await this.store.writer.flush();
+      const stored = this.store.getExecution(id);
+      if (stored && isTerminal(stored.state.current)) return stored;
+    }
     return new Promise((resolve) => {
       const list = this.waiters.get(id) ?? [];
       list.push(resolve);
       this.waiters.set(id, list);
     });
+  }
+
+  private isQueued(id: string): boolean {
+    for (const q of this.queued.values()) if (q.some((x) => x.execution.id === id)) return true;
+    return false;
   }
 
   kill(id: string): boolean {

@@ -2,7 +2,7 @@
 // jitter on failure, the in-flight cap, and the health and counters the UI shows.
 import type { LoadedFlow, TriggerSpec } from '../model/flow';
 import type { PluginRegistry } from '../plugins/registry';
-import type { AdmitResult, EngineServices, Logger, TriggerContext, TriggerDefinition, TriggerEvent, TriggerHandle, TriggerHealthState } from '../plugins/types';
+import type { AdmitResult, EngineServices, Logger, TestMessage, TriggerContext, TriggerDefinition, TriggerEvent, TriggerHandle, TriggerHealthState } from '../plugins/types';
 import type { EngineEvents } from './events';
 import { message } from './executor';
 import type { TaskRenderer } from './rendering';
@@ -164,6 +164,13 @@ export class TriggerInstance {
       this.restarts++;
       void this.start();
     }, delay);
+  }
+
+  /** Publishes a test message to this trigger's real source (the inspector's "send test event"). */
+  async publish(message: TestMessage): Promise<void> {
+    if (!this.def.publish) throw new Error(`${this.spec.type} cannot publish test events`);
+    const ctx = this.context(new AbortController().signal);
+    await this.def.publish(ctx, this.props(ctx), message);
   }
 
   /** The admission path shared by consumers and webhooks. */
