@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Engine } from '../runtime/engine';
 import { createApi, type EngineApi } from './index';
+import { metricsRoutes } from './metrics';
 import { kestraRoutes, safeEqual } from './rest';
 import { attachWebSocket } from './ws';
 import { HttpError, type ApiRequest, type ApiResponse, type Router } from './router';
@@ -39,7 +40,7 @@ export interface RunningServer {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token ?? crypto.randomBytes(24).toString('base64url');
-  const routers = [kestraRoutes(opts.engine), ...(opts.extraRoutes ?? [])];
+  const routers = [kestraRoutes(opts.engine), metricsRoutes(opts.engine), ...(opts.extraRoutes ?? [])];
   const maxBody = opts.maxBodyBytes ?? 10 * 1024 * 1024;
 
   const server = http.createServer((req, res) => {

@@ -1,6 +1,7 @@
 // The executor: an in-memory state machine over a flow's task tree. New work is pushed (an
 // admitted execution starts at once), state transitions go through the group-commit writer,
 // and an execution a crash left unfinished resumes: finished task runs are kept, the rest rerun.
+import { setMaxListeners } from 'node:events';
 import type { Execution, LogLevel, TaskRun } from '../model/execution';
 import type { Flow, TaskSpec } from '../model/flow';
 import { isFailure, isTerminal, newState, transition, type StateType } from '../model/state';
@@ -42,6 +43,8 @@ class ExecutionRun {
   readonly base: ExpressionScope;
 
   constructor(readonly execution: Execution, readonly flow: Flow, private readonly deps: ExecutorDeps) {
+    // Every running task of a wide ForEach/Parallel listens to the kill signal.
+    setMaxListeners(0, this.kill.signal);
     for (const t of execution.taskRunList) this.previous.set(runKey(t.taskId, t.parentTaskRunId, t.value, t.iteration), t);
     this.base = deps.renderer.baseScope(execution, flow, this.outputs);
   }
