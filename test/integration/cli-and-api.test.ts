@@ -119,6 +119,39 @@ tasks:
   });
 });
 
+describe('peregrine run', () => {
+  it('runs a flow file headless with its trigger live, and stops gracefully on SIGTERM', async () => {
+    const dir = tempDir('run');
+    const file = path.join(dir, 'tick.yml');
+    fs.writeFileSync(file, `id: tick
+namespace: run.test
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: tick {{ trigger.date }}
+triggers:
+  - id: every_second
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "* * * * * *"
+    withSeconds: true
+`);
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/peregrine.mjs'), 'run', file, '--data-dir', path.join(dir, 'data')], { cwd: ROOT });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    await eventually(() => /execution \S+ run\.test\.tick: SUCCESS/.test(out), 15_000, 'a scheduled execution');
+    const code = await new Promise<number | null>((resolve) => {
+      child.once('exit', (c) => resolve(c));
+      child.kill('SIGTERM');
+    });
+    expect(code).toBe(0);
+    expect(out).toContain('stopping triggers and flushing the store');
+    const list = cli('executions', '--data-dir', path.join(dir, 'data'), '--json');
+    expect(JSON.parse(list.stdout).results.length).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe('data folder', () => {
   it('executions reports a missing data folder', () => {
     const r = cli('executions', '--data-dir', path.join(tempDir('none'), 'missing'));
