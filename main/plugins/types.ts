@@ -159,6 +159,11 @@ export interface TriggerHandle {
   stop(): Promise<void> | void;
   /** Lag reported by the broker, when it tells it. */
   lag?(): number | undefined;
+  /**
+   * Messages waiting at the broker for this consumer (queue length, consumer lag …). The
+   * supervisor's watchdog restarts a consumer that receives nothing while this stays above zero.
+   */
+  backlog?(): Promise<number>;
 }
 
 export type TriggerMode = 'realtime' | 'polling' | 'schedule' | 'webhook' | 'flow';

@@ -34,6 +34,8 @@ export interface EngineOptions {
   secretKeys?: SecretKeyProvider;
   /** Trigger backoff bounds (tests shorten them). */
   backoff?: { minMs: number; maxMs: number };
+  /** The watchdog restarts a consumer silent this long while its broker holds messages. */
+  stallAfterMs?: number;
 }
 
 export interface FlowProblem { file?: string; errors: FlowError[]; source: string }
@@ -98,6 +100,7 @@ export class Engine {
       logger: (where) => makeLogger(this, { namespace: where.namespace, flowId: where.flowId, triggerId: where.triggerId }),
       maxInFlight: options.maxInFlight ?? 1000,
       backoff: options.backoff,
+      stallAfterMs: options.stallAfterMs,
     });
   }
 

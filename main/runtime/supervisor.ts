@@ -39,6 +39,8 @@ export interface SupervisorDeps {
   logger(where: { namespace: string; flowId: string; triggerId: string }): Logger;
   maxInFlight: number;
   backoff?: { minMs: number; maxMs: number };
+  /** How long a consumer may receive nothing while its broker holds messages (default 30 s). */
+  stallAfterMs?: number;
 }
 
 const RATE_WINDOW_S = 10;
@@ -166,6 +168,35 @@ export class TriggerInstance {
     }, delay);
   }
 
+  private watch = { received: 0, since: Date.now() };
+
+  /**
+   * The watchdog: a RUNNING consumer that received nothing for `stallAfterMs` while its broker
+   * reports waiting messages (and it is not held back by the in-flight cap) is restarted.
+   */
+  async checkStalled(stallAfterMs: number): Promise<boolean> {
+    if (this.state !== 'RUNNING' || !this.handle?.backlog) return false;
+    if (this.received !== this.watch.received || this.inFlight.n >= this.deps.maxInFlight) {
+      this.watch = { received: this.received, since: Date.now() };
+      return false;
+    }
+    if (Date.now() - this.watch.since < stallAfterMs) return false;
+    let waiting = 0;
+    try {
+      waiting = await this.handle.backlog();
+    } catch {
+      return false; // the consumer's own error path reports broken connections
+    }
+    if (waiting <= 0) {
+      this.watch.since = Date.now();
+      return false;
+    }
+    const seconds = Math.round((Date.now() - this.watch.since) / 1000);
+    this.watch = { received: this.received, since: Date.now() };
+    this.fail(new Error(`stalled: ${waiting} message(s) waiting at the broker but none received for ${seconds} s — restarting the consumer`));
+    return true;
+  }
+
   /** Publishes a test message to this trigger's real source (the inspector's "send test event"). */
   async publish(message: TestMessage): Promise<void> {
     if (!this.def.publish) throw new Error(`${this.spec.type} cannot publish test events`);
@@ -277,7 +308,15 @@ export class TriggerSupervisor {
   /** In-flight executions per trigger key; survives restarts of the trigger itself. */
   private readonly inFlight = new Map<string, InFlight>();
 
-  constructor(private readonly deps: SupervisorDeps) {}
+  private readonly watchdog: NodeJS.Timeout;
+
+  constructor(private readonly deps: SupervisorDeps) {
+    const stallAfter = deps.stallAfterMs ?? 30_000;
+    this.watchdog = setInterval(() => {
+      for (const inst of this.instances.values()) void inst.checkStalled(stallAfter);
+    }, Math.max(50, Math.min(5000, stallAfter / 3)));
+    this.watchdog.unref();
+  }
 
   /** Brings a flow's triggers in line with its definition (undefined: the flow is gone). */
   async sync(flowKey: string, loaded: LoadedFlow | undefined): Promise<void> {
@@ -336,6 +375,7 @@ export class TriggerSupervisor {
   }
 
   async stopAll(): Promise<void> {
+    clearInterval(this.watchdog);
     await Promise.all(this.all().map((i) => i.stop()));
     this.instances.clear();
   }

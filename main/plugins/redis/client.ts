@@ -9,6 +9,8 @@ export function connect(url: string, onLost?: (e: Error) => void): Redis {
     enableOfflineQueue: false,
     retryStrategy: () => null,
     connectTimeout: 5000,
+    // A connection that stops answering (a dead link, a black-holed network) is an error, not a hang.
+    commandTimeout: 5000,
   });
   let lastError: Error | undefined;
   client.on('error', (e: Error) => (lastError = e));

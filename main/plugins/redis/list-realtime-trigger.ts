@@ -75,6 +75,7 @@ triggers:
         client.disconnect();
         await loop;
       },
+      backlog: () => client.llen(props.key),
     };
   },
 };

@@ -400,6 +400,25 @@ triggers:
     expect(state.ctx.inFlight()).toBeLessThan(2);
   });
 
+  it('the watchdog restarts a consumer that receives nothing while its broker holds messages', async () => {
+    let starts = 0;
+    const silent: TriggerDefinition = {
+      kind: 'trigger', mode: 'realtime', type: 'io.peregrine.test.TestOnlySilentTrigger', title: 'test only', description: 'test only', category: 'Test',
+      props: z.object({}),
+      async start() {
+        starts++;
+        return { stop() {}, backlog: async () => 5 }; // connected, 5 waiting, never delivers
+      },
+    };
+    const engine = await engineWith([FLOW.replace('io.peregrine.test.TestOnlyTrigger', 'io.peregrine.test.TestOnlySilentTrigger')], {
+      registry: createRegistry().register(silent), stallAfterMs: 200,
+    });
+    const errors: string[] = [];
+    engine.events.on('trigger', (h) => h.lastError && errors.push(h.lastError));
+    await eventually(() => starts >= 2, 5000, 'a restart by the watchdog');
+    expect(errors[0]).toMatch(/stalled: 5 message\(s\) waiting at the broker but none received for \d+ s/);
+  });
+
   it('restarts a trigger when its definition changes and stops it when disabled', async () => {
     const state = { failFirst: 0 } as { failFirst: number; ctx?: any };
     const engine = await engineWith([FLOW], { registry: registryWithTestTrigger(state) });
