@@ -20,7 +20,7 @@ export interface BenchResults {
   date: string;
   machine: { cpus: number; model: string; memoryGb: number; node: string };
   durationPerStepS: number;
-  scenarios: Record<string, { steps?: RateStep[]; sustainedPerSecond?: number; kestraSustainedPerMinute?: { oss: number; ee: number }; foreach?: { runs: number; p50Ms: number; minMs: number } }>;
+  scenarios: Record<string, { steps?: RateStep[]; sustainedPerSecond?: number; kestraSustainedPerMinute?: { oss: number; ee: number }; foreach?: { runs: number; p50Ms: number; minMs: number }; coldStart?: { flows: number; runs: number; p50Ms: number; minMs: number } }>;
   kestra: Record<string, { oss: PublishedRow[]; ee: PublishedRow[]; note?: string }>;
 }
 
@@ -56,6 +56,9 @@ function markdown(r: BenchResults): string {
         `Kestra 1.2 published latency: ${r.kestra[name].ee.map((x) => `${x.perMinute}/min → ${x.latencyS} s`).join(', ')} (EE).`,
         '',
       );
+    }
+    if (s.coldStart) {
+      lines.push('## Cold start', '', `\`peregrine server\` with ${s.coldStart.flows} flows, from spawn to serving: p50 **${s.coldStart.p50Ms} ms**, best ${s.coldStart.minMs} ms (budget: 1 s).`, '');
     }
     if (s.foreach) {
       lines.push(`## ${name}`, '', `100-iteration ForEach: p50 **${s.foreach.p50Ms} ms**, best ${s.foreach.minMs} ms over ${s.foreach.runs} runs. Kestra 1.2 published: 5 s (OSS), 8 s (EE).`, '');

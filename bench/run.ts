@@ -12,7 +12,7 @@ import { writeReport, type BenchResults, type RateStep } from './report';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const args = parseArgs(process.argv.slice(2));
-const scenarios = (args.scenarios ?? 'benchmark01,benchmark02,benchmark03').split(',');
+const scenarios = (args.scenarios ?? 'benchmark01,benchmark02,benchmark03,coldstart').split(',');
 const rates = (args.rates ?? '4.17,50,500,1000,2000,3000,4000,5000,6000').split(',').map(Number);
 const duration = Number(args.duration ?? 10);
 
@@ -113,6 +113,35 @@ async function foreachScenario(server: Server): Promise<{ runs: number; p50Ms: n
   return r;
 }
 
+/** Cold start: spawn → "serving on" with 100 flows in the workspace (bundled engine when built). */
+async function coldStart(): Promise<{ flows: number; runs: number; p50Ms: number; minMs: number }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'peregrine-cold-'));
+  const flowsDir = path.join(dataDir, 'flows');
+  fs.mkdirSync(flowsDir);
+  const source = fs.readFileSync(path.join(ROOT, 'test/fixtures/kestra-benchmarks/benchmark02.yml'), 'utf8');
+  for (let i = 0; i < 100; i++) fs.writeFileSync(path.join(flowsDir, `f${i}.yml`), source.replace('id: benchmark02', `id: flow${i}`));
+  const times: number[] = [];
+  for (let run = 0; run < 5; run++) {
+    const t = performance.now();
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/peregrine.mjs'), 'server', '--port', '0', '--token', 'x', '--data-dir', dataDir, '--flows', flowsDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => {
+      let out = '';
+      child.stdout!.on('data', (d) => {
+        out += d;
+        if (out.includes('serving on')) resolve();
+      });
+    });
+    times.push(performance.now() - t);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  times.sort((a, b) => a - b);
+  const r = { flows: 100, runs: times.length, p50Ms: Math.round(times[2]), minMs: Math.round(times[0]) };
+  console.log(`cold start with 100 flows: p50 ${r.p50Ms} ms, best ${r.minMs} ms`);
+  return r;
+}
+
 async function main(): Promise<void> {
   const server = await startServer();
   const results: BenchResults = {
@@ -131,8 +160,10 @@ async function main(): Promise<void> {
         };
       } else if (s === 'benchmark03') {
         results.scenarios[s] = { foreach: await foreachScenario(server) };
+      } else if (s === 'coldstart') {
+        results.scenarios[s] = { coldStart: await coldStart() };
       } else {
-        console.warn(`unknown scenario ${s} (known: benchmark01, benchmark02, benchmark03)`);
+        console.warn(`unknown scenario ${s} (known: benchmark01, benchmark02, benchmark03, coldstart)`);
       }
     }
   } finally {

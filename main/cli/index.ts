@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { formatError } from '../flow';
 import { createRegistry } from '../plugins';
@@ -68,7 +69,7 @@ program
     const { startServer } = await import('../api/server');
     const flowsDir = opts.flows ?? path.join(opts.dataDir, 'flows');
     const engine = await Engine.start({ dataDir: opts.dataDir, flowsDir, maxInFlight: opts.maxInFlight });
-    const uiDir = path.resolve(import.meta.dirname, '../../dist/renderer');
+    const uiDir = path.join(packageRoot(), 'dist/renderer');
     const server = await startServer({ engine, host: opts.host, port: opts.port, token: opts.token ?? process.env.PEREGRINE_TOKEN, staticDir: fs.existsSync(uiDir) ? uiDir : undefined });
     if (opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1') {
       console.warn(`peregrine: warning: listening on ${opts.host}, reachable from other machines (the token still guards the API)`);
@@ -123,6 +124,13 @@ program
       for (const l of logs) console.log(`${l.timestamp} ${l.level.padEnd(5)} ${l.taskId ?? '-'}: ${l.message}`);
     });
   });
+
+/** The folder of Peregrine's package.json, from the sources (main/cli) or the bundle (dist/engine). */
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
 
 function defaultDataDir(): string {
   return process.env.PEREGRINE_DATA_DIR ?? path.join(os.homedir(), '.peregrine');

@@ -242,8 +242,12 @@ export class TriggerInstance {
         inFlight.n < this.deps.maxInFlight || signal.aborted
           ? Promise.resolve()
           : new Promise<void>((resolve) => {
-              inFlight.waiters.push(resolve);
-              signal.addEventListener('abort', () => resolve(), { once: true });
+              const done = () => {
+                signal.removeEventListener('abort', done);
+                resolve();
+              };
+              inFlight.waiters.push(done);
+              signal.addEventListener('abort', done, { once: true });
             }),
       maxInFlight: this.deps.maxInFlight,
       signal,

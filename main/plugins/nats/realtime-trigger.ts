@@ -1,0 +1,189 @@
+// NATS JetStream RealtimeTrigger. A durable pull consumer with explicit acks: messages are pulled
+// (at most batchSize at a time, never beyond the in-flight cap), admitted as executions, and only
+// then acknowledged. The stream sequence is the execution's dedup key, so a message redelivered
+// after a crash between commit and ack is acknowledged again, not admitted twice.
+import { z } from 'zod';
+import type { ConsumerMessages, JsMsg, NatsConnection } from 'nats';
+import { headers as natsHeaders } from 'nats';
+import { decode, eventFor, type SerdeType } from '../common/serde';
+import type { TriggerContext, TriggerDefinition, TriggerEvent, TestMessage } from '../types';
+import { clientName, closeQuietly, connectionProps, connectNats, natsError, parseNatsUrl, type ConnectionProps } from './connection';
+import { durableName, messageRecord, openConsumer, subscribeProps, type SubscribeProps } from './jetstream';
+
+/** How long one pull request waits on an idle stream before the next one is sent. */
+const PULL_EXPIRES_MS = 10_000;
+/**
+ * Ack wait of the consumers this trigger creates. A message waits for its ack only as long as one
+ * admission commit takes (pulls never exceed the room under the in-flight cap), so 10 s is ample;
+ * it is also how soon the messages a crashed engine held come back.
+ */
+const ACK_WAIT_MS = 10_000;
+
+export type RealtimeProps = ConnectionProps & SubscribeProps & { serdeType: SerdeType };
+
+export const natsRealtimeTrigger: TriggerDefinition = {
+  kind: 'trigger',
+  mode: 'realtime',
+  type: 'io.kestra.plugin.nats.RealtimeTrigger',
+  aliases: ['io.kestra.plugin.nats.core.RealtimeTrigger'],
+  title: 'NATS JetStream (realtime)',
+  description:
+    'Starts one execution per message of a NATS JetStream subject, within milliseconds. Uses a durable pull consumer with explicit acks: a message is acknowledged only once its execution is committed, and a redelivered message is never admitted twice (the stream sequence is its identity). A stream must capture the subject.',
+  category: 'NATS',
+  icon: 'nats',
+  props: z.object({
+    ...connectionProps,
+    ...subscribeProps,
+    serdeType: z
+      .enum(['STRING', 'JSON', 'BYTES'])
+      .default('STRING')
+      .describe('Peregrine extension: how to read the payload into trigger.data. STRING (Kestra\'s behaviour), JSON (an unreadable payload becomes a FAILED execution that keeps it), or BYTES (base64).'),
+  }),
+  outputs: {
+    subject: 'The subject the message was published to',
+    headers: 'The message headers, each a list of values',
+    data: 'The payload: UTF-8 text (or as serdeType says)',
+    timestamp: 'When JetStream stored the message (ISO-8601)',
+  },
+  examples: [
+    {
+      title: 'One execution per order published on orders.>',
+      code: `id: nats_orders
+namespace: company.team
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ trigger.subject }}: {{ trigger.data }}"
+triggers:
+  - id: watch
+    type: io.kestra.plugin.nats.RealtimeTrigger
+    url: nats://localhost:4222
+    username: nats_user
+    password: "{{ secret('NATS_PASSWORD') }}"
+    subject: orders.>
+    durableId: orders_processor
+    deliverPolicy: All`,
+    },
+  ],
+  async start(ctx, props: RealtimeProps) {
+    const where = parseNatsUrl(props.url).servers.join(', ');
+    const batchSize = Math.max(1, props.batchSize);
+    const nc = await connectNats(props, clientName('trigger', { namespace: ctx.flow.namespace, flowId: ctx.flow.id, id: ctx.trigger.id }));
+    let stopping = false;
+    let opened;
+    try {
+      opened = await openConsumer(nc, props, props.durableId ?? defaultDurable(ctx), { owned: !props.durableId, where, ackWaitMs: ACK_WAIT_MS });
+    } catch (e) {
+      await nc.close().catch(() => {});
+      throw e;
+    }
+    const { consumer, stream, streamKey, durable } = opened;
+    ctx.logger.info(`Consuming ${props.subject} from stream ${stream} with durable consumer ${durable}${opened.created ? ' (created)' : ''}`);
+
+    void nc.closed().then((err) => {
+      if (stopping) return;
+      ctx.fail(err ? natsError(err, where) : new Error(`the connection to the NATS server at ${where} was closed`));
+    });
+
+    // Received, not yet admitted (admission is serial so that acks follow commits in order).
+    const pending: JsMsg[] = [];
+    let unadmitted = 0;
+    let admitting: Promise<void> | undefined;
+    let failed = false;
+    const toEvent = (m: JsMsg): TriggerEvent => {
+      const { data: _raw, ...meta } = messageRecord(m);
+      const event = eventFor(decode(Buffer.from(m.data), props.serdeType), 'data', meta, `${streamKey}/${m.info.streamSequence}`);
+      event.eventTime = Math.floor(m.info.timestampNanos / 1_000_000);
+      return event;
+    };
+    const admitPending = async () => {
+      while (pending.length && !failed) {
+        const batch = pending.splice(0, pending.length);
+        try {
+          await ctx.admitMany(batch.map(toEvent));
+        } catch (e) {
+          failed = true;
+          for (const m of batch) safe(() => m.nak());
+          ctx.fail(e);
+          return;
+        } finally {
+          unadmitted -= batch.length;
+        }
+        for (const m of batch) safe(() => m.ack());
+      }
+    };
+    const kick = () => {
+      if (!admitting) admitting = admitPending().finally(() => (admitting = undefined));
+    };
+
+    let current: ConsumerMessages | undefined;
+    ctx.setState('RUNNING');
+    const loop = (async () => {
+      while (!ctx.signal.aborted && !stopping && !failed) {
+        await ctx.waitForCapacity();
+        if (ctx.signal.aborted || stopping) break;
+        const room = Math.min(batchSize, ctx.maxInFlight - ctx.inFlight() - unadmitted);
+        if (room <= 0) {
+          // At the cap: nothing is pulled (the broker keeps the messages) until executions end.
+          await (admitting ?? new Promise((r) => setTimeout(r, 20)));
+          continue;
+        }
+        current = await consumer.fetch({ max_messages: room, expires: PULL_EXPIRES_MS });
+        if (stopping) current.stop();
+        for await (const m of current) {
+          unadmitted++;
+          pending.push(m);
+          kick();
+        }
+      }
+    })().catch((e) => {
+      if (ctx.signal.aborted || stopping) return;
+      if (/consumer deleted|consumer not found/i.test((e as Error).message)) {
+        ctx.fail(new Error(`the durable consumer ${durable} on stream ${stream} was deleted on the server; it will be created again`));
+      } else if (/stream not found|no responders/i.test((e as Error).message)) {
+        ctx.fail(new Error(`stream ${stream} or its consumer ${durable} is gone from the NATS server at ${where}`));
+      } else ctx.fail(natsError(e, where));
+    });
+
+    return {
+      async stop() {
+        stopping = true;
+        current?.stop();
+        await loop;
+        await admitting;
+        // Not admitted: hand them back at once instead of after the ack wait.
+        for (const m of pending.splice(0)) safe(() => m.nak());
+        await closeQuietly(nc);
+      },
+    };
+  },
+  async publish(ctx, props: RealtimeProps, message: TestMessage) {
+    await publishTest(ctx, props, message);
+  },
+};
+
+/** Without durableId, one durable consumer per trigger, named after it: a restart resumes there. */
+export function defaultDurable(ctx: Pick<TriggerContext, 'flow' | 'trigger'>): string {
+  return durableName(['peregrine', ctx.flow.namespace, ctx.flow.id, ctx.trigger.id]);
+}
+
+/** The inspector's "send test event": published through JetStream, so it is stored before we return. */
+export async function publishTest(ctx: TriggerContext, props: ConnectionProps & { subject: string }, message: TestMessage): Promise<void> {
+  const nc: NatsConnection = await connectNats(props, clientName('test-publisher', { namespace: ctx.flow.namespace, flowId: ctx.flow.id, id: ctx.trigger.id }));
+  try {
+    const h = natsHeaders();
+    for (const [k, v] of Object.entries(message.headers ?? {})) h.append(k, v);
+    const subject = /[*>]/.test(props.subject) ? props.subject.replace(/\*/g, 'test').replace(/>/g, 'test') : props.subject;
+    await nc.jetstream().publish(subject, Buffer.from(message.payload, 'utf8'), { headers: h });
+  } finally {
+    await closeQuietly(nc, false);
+  }
+}
+
+function safe(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // the connection is gone: the broker redelivers after the ack wait
+  }
+}
