@@ -1,4 +1,7 @@
 // The Mqtt family: realtime and polling triggers, and producer tasks.
 import type { PluginDefinition } from '../types';
+import { mqttPublish } from './publish';
+import { mqttRealtimeTrigger } from './realtime-trigger';
+import { mqttTrigger } from './trigger';
 
-export const mqttPlugins: PluginDefinition[] = [];
+export const mqttPlugins: PluginDefinition[] = [mqttRealtimeTrigger, mqttTrigger, mqttPublish];
