@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { Execution, LogEntry, LogLevel, TaskRun } from '../model/execution';
 import { LOG_LEVELS } from '../model/execution';
 import type { StateType } from '../model/state';
+import { Checkpointer } from './checkpointer';
 import { openDatabase, type Durability } from './db';
 import { KvStore } from './kv';
 import { keyFileProvider, SecretStore, type SecretKeyProvider } from './secrets';
@@ -40,18 +41,27 @@ export class Store {
   readonly kv: KvStore;
   readonly secrets: SecretStore;
   readonly dataDir: string;
+  private readonly checkpointer: Checkpointer;
 
   constructor(opts: StoreOptions) {
     this.dataDir = opts.dataDir;
     this.db = openDatabase(opts.dataDir, opts.durability);
+    this.checkpointer = new Checkpointer(this.db.name, 500, (m) => opts.onWriteError?.(new Error(`WAL checkpoint: ${m}`)));
     this.writer = new Writer(this.db, opts.onWriteError);
     this.storage = new FileStorage(opts.dataDir);
     this.kv = new KvStore(this.db);
     this.secrets = new SecretStore(this.db, opts.secretKeys ?? keyFileProvider(opts.dataDir));
   }
 
+  /** Commits what is queued, folds the WAL back into the database file, and closes. */
   close(): void {
     this.writer.close();
+    void this.checkpointer.stop();
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // another connection is still reading: the next start folds the WAL in
+    }
     this.db.close();
   }
 
@@ -66,7 +76,7 @@ export class Store {
   }
 
   taskRuns(executionId: string): TaskRun[] {
-    return (this.db.prepare('SELECT doc FROM task_runs WHERE execution_id = ? ORDER BY rowid').pluck().all(executionId) as string[]).map(
+    return (this.db.prepare('SELECT doc FROM task_runs WHERE execution_id = ? ORDER BY seq').pluck().all(executionId) as string[]).map(
       (d) => JSON.parse(d) as TaskRun,
     );
   }
@@ -74,7 +84,7 @@ export class Store {
   /** Executions a crash left unfinished, oldest first. */
   unfinishedExecutions(): Execution[] {
     const ids = this.db
-      .prepare(`SELECT id FROM executions WHERE state IN ('CREATED','QUEUED','RUNNING','RETRYING','KILLING','PAUSED','RESTARTED') ORDER BY created_at`)
+      .prepare('SELECT id FROM executions WHERE ended_at IS NULL ORDER BY created_at')
       .pluck()
       .all() as string[];
     return ids.map((id) => this.getExecution(id)!).filter(Boolean);

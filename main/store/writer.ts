@@ -42,12 +42,12 @@ export class Writer {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.findDuplicate = db.prepare(
-      'SELECT id FROM executions WHERE namespace = ? AND flow_id = ? AND trigger_id = ? AND dedup_key = ?',
+      'SELECT id FROM executions WHERE namespace = ? AND flow_id = ? AND trigger_id = ? AND dedup_key = ? AND dedup_key IS NOT NULL',
     ).pluck();
     this.updateExecution = db.prepare('UPDATE executions SET state = ?, updated_at = ?, ended_at = ?, doc = ? WHERE id = ?');
     this.upsertTaskRun = db.prepare(
-      `INSERT INTO task_runs (id, execution_id, task_id, state, doc) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET state = excluded.state, doc = excluded.doc`,
+      `INSERT INTO task_runs (execution_id, id, task_id, state, doc, seq) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (execution_id, id) DO UPDATE SET state = excluded.state, doc = excluded.doc`,
     );
     this.insertLog = db.prepare(
       `INSERT INTO logs (execution_id, namespace, flow_id, task_id, task_run_id, attempt, trigger_id, level, ts, message)
@@ -166,8 +166,11 @@ export class Writer {
   }
 
   private writeTaskRun(t: TaskRun): void {
-    this.upsertTaskRun.run(t.id, t.executionId, t.taskId, t.state.current, JSON.stringify(t));
+    this.upsertTaskRun.run(t.executionId, t.id, t.taskId, t.state.current, JSON.stringify(t), this.seq++);
   }
+
+  /** Orders task runs as they were created (their ids are random). */
+  private seq = Date.now() * 1000;
 
   private writeLog(l: LogEntry): void {
     this.insertLog.run(
