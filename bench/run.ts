@@ -25,7 +25,7 @@ async function startServer(): Promise<Server> {
   for (const f of ['benchmark01', 'benchmark02', 'benchmark03']) {
     fs.copyFileSync(path.join(ROOT, 'test/fixtures/kestra-benchmarks', `${f}.yml`), path.join(flowsDir, `${f}.yml`));
   }
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/peregrine.mjs'), 'server', '--port', '0', '--token', 'bench', '--data-dir', dataDir, '--flows', flowsDir, '--max-in-flight', '100000'], {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/peregrine.mjs'), 'server', '--port', '0', '--token', 'bench', '--data-dir', dataDir, '--flows', flowsDir, '--max-in-flight', '100000', '--no-embedded-mqtt'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -123,7 +123,7 @@ async function coldStart(): Promise<{ flows: number; runs: number; p50Ms: number
   const times: number[] = [];
   for (let run = 0; run < 5; run++) {
     const t = performance.now();
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/peregrine.mjs'), 'server', '--port', '0', '--token', 'x', '--data-dir', dataDir, '--flows', flowsDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/peregrine.mjs'), 'server', '--port', '0', '--token', 'x', '--data-dir', dataDir, '--flows', flowsDir, '--no-embedded-mqtt'], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve) => {
       let out = '';
       child.stdout!.on('data', (d) => {

@@ -64,10 +64,21 @@ program
   .option('--port <port>', 'port (0 = any free port)', (v) => Number(v), 8080)
   .option('--token <token>', 'the API token (generated when absent)')
   .option('--max-in-flight <n>', 'executions a trigger may have unfinished before it pauses', (v) => Number(v), 1000)
-  .action(async (opts: { flows?: string; dataDir: string; host: string; port: number; token?: string; maxInFlight: number }) => {
+  .option('--no-embedded-mqtt', 'do not start the embedded MQTT broker on 127.0.0.1:1883')
+  .option('--mqtt-port <port>', 'port of the embedded MQTT broker (a free one when taken)', (v) => Number(v), 1883)
+  .option('--no-samples', 'do not put the getting-started flows into an empty workspace')
+  .action(async (opts: { flows?: string; dataDir: string; host: string; port: number; token?: string; maxInFlight: number; embeddedMqtt: boolean; mqttPort: number; samples: boolean }) => {
     const { Engine } = await import('../runtime/engine');
     const { startServer } = await import('../api/server');
     const flowsDir = opts.flows ?? path.join(opts.dataDir, 'flows');
+    // The embedded broker first: the sample flows' triggers connect to it as they start.
+    const mqtt = opts.embeddedMqtt ? await (await import('../runtime/embedded-mqtt')).startEmbeddedMqtt({ port: opts.mqttPort }) : undefined;
+    if (mqtt) {
+      console.log(`peregrine: embedded MQTT broker on ${mqtt.url}`);
+      // The sample flows find it through {{ envs.peregrine_mqtt_url }} (Kestra's ENV_ convention).
+      process.env.ENV_PEREGRINE_MQTT_URL ??= `tcp://127.0.0.1:${mqtt.port}`;
+    }
+    if (opts.samples && workspaceIsEmpty(flowsDir)) copySamples(flowsDir);
     const engine = await Engine.start({ dataDir: opts.dataDir, flowsDir, maxInFlight: opts.maxInFlight });
     const uiDir = path.join(packageRoot(), 'dist/renderer');
     const server = await startServer({ engine, host: opts.host, port: opts.port, token: opts.token ?? process.env.PEREGRINE_TOKEN, staticDir: fs.existsSync(uiDir) ? uiDir : undefined });
@@ -80,6 +91,7 @@ program
     stopOnSignal(async () => {
       await server.close();
       await engine.close();
+      await mqtt?.close();
     });
   });
 
@@ -130,6 +142,20 @@ function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   return dir;
+}
+
+function workspaceIsEmpty(dir: string): boolean {
+  return listFlowFiles(dir).length === 0;
+}
+
+/** A first run: the getting-started flows (a real-time trigger on the embedded broker, and its feeder). */
+function copySamples(flowsDir: string): void {
+  const from = path.join(packageRoot(), 'assets/flows/getting-started');
+  if (!fs.existsSync(from)) return;
+  const to = path.join(flowsDir, 'getting.started');
+  fs.mkdirSync(to, { recursive: true });
+  for (const f of fs.readdirSync(from)) fs.copyFileSync(path.join(from, f), path.join(to, f));
+  console.log(`peregrine: an empty workspace: added the getting-started flows to ${to}`);
 }
 
 function defaultDataDir(): string {

@@ -29,7 +29,8 @@ export class TaskRenderer {
   constructor(
     private readonly registry: PluginRegistry,
     private readonly services: EngineServices,
-    private readonly envVars: Record<string, string>,
+    /** `envs.*` in expressions. */
+    readonly envVars: Record<string, string>,
   ) {}
 
   envFor(namespace: string): ExprEnv {

@@ -221,7 +221,7 @@ export class TriggerInstance {
 
   private context(signal: AbortSignal): TriggerContext {
     const { flow } = this.loaded;
-    const vars = { flow: { id: flow.id, namespace: flow.namespace, revision: this.loaded.revision }, trigger: { id: this.spec.id, type: this.spec.type }, envs: {} };
+    const vars = { flow: { id: flow.id, namespace: flow.namespace, revision: this.loaded.revision }, trigger: { id: this.spec.id, type: this.spec.type }, envs: this.deps.renderer.envVars };
     const renderer = this.deps.renderer;
     const inFlight = this.inFlight;
     return {

@@ -22,13 +22,15 @@ export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `peregrine-${prefix}-`));
 }
 
-export async function startServerProcess(opts: { dataDir?: string; flowsDir?: string; token?: string; env?: Record<string, string> } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  opts: { dataDir?: string; flowsDir?: string; token?: string; env?: Record<string, string>; /** the embedded MQTT broker and sample flows (off in tests by default) */ demo?: boolean } = {},
+): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? tempDir('data');
   const flowsDir = opts.flowsDir ?? path.join(dataDir, 'flows');
   const token = opts.token ?? 'test-token';
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, 'bin/peregrine.mjs'), 'server', '--port', '0', '--data-dir', dataDir, '--flows', flowsDir, '--token', token],
+    [path.join(ROOT, 'bin/peregrine.mjs'), 'server', '--port', '0', '--data-dir', dataDir, '--flows', flowsDir, '--token', token, ...(opts.demo ? ['--mqtt-port', '0'] : ['--no-embedded-mqtt', '--no-samples'])],
     { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
