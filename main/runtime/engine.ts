@@ -2,7 +2,7 @@
 // CLI, the web server and the Electron shell all host this one object.
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatError, resolveInputs, type FlowError } from '../flow';
+import { formatError, onlyUnsupportedPlugins, resolveInputs, type FlowError } from '../flow';
 import type { Execution } from '../model/execution';
 import { flowKey, type Flow, type LoadedFlow, type TriggerSpec } from '../model/flow';
 import { isTerminal, transition } from '../model/state';
@@ -40,7 +40,17 @@ export interface EngineOptions {
 
 export interface FlowProblem { file?: string; errors: FlowError[]; source: string }
 
-export interface SaveFlowResult { ok: boolean; loaded?: LoadedFlow; errors: FlowError[]; file?: string }
+export interface SaveFlowResult {
+  ok: boolean;
+  loaded?: LoadedFlow;
+  errors: FlowError[];
+  file?: string;
+  /**
+   * Not runnable here but kept: the flow's only errors are Kestra plugins Peregrine does not run
+   * locally, so its file was written and it is listed under `problems` (never run; deployable).
+   */
+  kept?: boolean;
+}
 
 export class Engine {
   readonly store: Store;
@@ -141,11 +151,23 @@ export class Engine {
 
   /**
    * Saves a flow: validates it, writes its file in the workspace (when there is one), records a
-   * revision and (re)starts its triggers. Invalid sources are refused with their errors.
+   * revision and (re)starts its triggers. Invalid sources are refused with their errors — except
+   * a flow whose only errors are Kestra plugins Peregrine does not run locally: valid Kestra YAML,
+   * so its file is written all the same (unless `keepUnsupported: false`) and it is listed under
+   * `problems`, exactly as such a file found in the workspace is: editable, deployable, never run.
+   * The result is then `{ ok: false, kept: true }`.
    */
-  async saveFlow(source: string, opts: { file?: string; /** write the file (default true) */ write?: boolean } = {}): Promise<SaveFlowResult> {
+  async saveFlow(
+    source: string,
+    opts: { file?: string; /** write the file (default true) */ write?: boolean; /** keep "not supported locally" flows as files (default true) */ keepUnsupported?: boolean } = {},
+  ): Promise<SaveFlowResult> {
     const outcome = parseFlowSource(source, this.registry, opts.file);
-    if (!outcome.flow || outcome.errors.some((e) => e.severity === 'error')) return { ok: false, errors: outcome.errors };
+    if (!outcome.flow || outcome.errors.some((e) => e.severity === 'error')) {
+      if (outcome.flow && opts.write !== false && opts.keepUnsupported !== false && onlyUnsupportedPlugins(outcome.errors)) {
+        return this.keepUnsupported(outcome.flow, source, outcome.errors, opts.file);
+      }
+      return { ok: false, errors: outcome.errors };
+    }
     const { flow } = outcome;
     const key = flowKey(flow.namespace, flow.id);
     let file = opts.file ?? this.fileOfFlow.get(key);
@@ -154,9 +176,27 @@ export class Engine {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, source);
     }
+    if (file) this.problems.delete(file); // it may have been kept as "not supported locally" before
     const loaded = this.install(flow, source, file);
     await this.supervisor.sync(key, loaded);
     return { ok: true, loaded, errors: outcome.errors, file };
+  }
+
+  /** Writes a "not supported locally" flow's file and lists it as a problem; stops any older runnable version of it. */
+  private async keepUnsupported(flow: Flow, source: string, errors: FlowError[], fileOpt?: string): Promise<SaveFlowResult> {
+    const key = flowKey(flow.namespace, flow.id);
+    const file = fileOpt ?? this.fileOfFlow.get(key) ?? (this.options.flowsDir ? flowFileName(this.options.flowsDir, flow.namespace, flow.id) : undefined);
+    if (!file || typeof flow.id !== 'string' || typeof flow.namespace !== 'string') return { ok: false, errors };
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, source);
+    this.problems.set(file, { file, errors: errors.map((e) => ({ ...e, file })), source });
+    if (this.flowsByKey.has(key)) {
+      // The file holds the new source now: keep no stale definition running (as when a file turns invalid).
+      this.flowsByKey.delete(key);
+      await this.supervisor.sync(key, undefined);
+    }
+    this.events.emit('flows', { reason: `kept ${key} (not supported locally)` });
+    return { ok: false, kept: true, errors, file };
   }
 
   async deleteFlow(namespace: string, id: string): Promise<boolean> {
@@ -236,22 +276,27 @@ export class Engine {
       executions.map((execution, i) => this.store.writer.admit({ execution, dedupKey: events[i].dedupKey })),
     );
     const triggerKey = `${loaded.flow.namespace}/${loaded.flow.id}/${spec.id}`;
-    executions.forEach((execution, i) => {
-      if (outcomes[i].duplicate) return;
+    const admitted = executions.filter((_, i) => !outcomes[i].duplicate);
+    // Count them in flight now, so that the consumer sees the cap before it takes more…
+    for (const e of admitted) if (!isTerminal(e.state.current)) this.supervisor.acquired(triggerKey);
+    // …but start them on the next turn of the event loop: the trigger's continuation (acknowledging
+    // the source) runs first, so the window in which a crash makes the broker redeliver admitted
+    // messages is as short as the acknowledgement itself.
+    setImmediate(() => this.startAdmitted(admitted, loaded, spec));
+    return outcomes;
+  }
+
+  private startAdmitted(executions: Execution[], loaded: LoadedFlow, spec: TriggerSpec): void {
+    for (const execution of executions) {
       if (this.events.has('triggerEvent')) {
         this.events.emit('triggerEvent', {
           namespace: execution.namespace, flowId: execution.flowId, triggerId: spec.id,
           executionId: execution.id, variables: execution.trigger!.variables, receivedAt: Date.now(),
         });
       }
-      if (isTerminal(execution.state.current)) {
-        this.ended(execution, loaded.flow);
-        return;
-      }
-      this.supervisor.acquired(triggerKey);
-      this.launch(execution, loaded);
-    });
-    return outcomes;
+      if (isTerminal(execution.state.current)) this.ended(execution, loaded.flow);
+      else this.launch(execution, loaded);
+    }
   }
 
   /** A manual or API execution. Throws with the input errors when inputs are invalid. */

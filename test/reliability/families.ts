@@ -1,5 +1,8 @@
 // One adapter per realtime trigger family for the crash harness.
+import amqp from 'amqplib';
 import { Redis } from 'ioredis';
+import mqtt from 'mqtt';
+import { connect as natsConnect, StringCodec } from 'nats';
 import type { FamilyAdapter } from './harness';
 
 const returnId = (trigger: string) => `tasks:
@@ -28,4 +31,81 @@ ${returnId('trigger.value')}triggers:
   idOf: (t) => Number(t.value),
 };
 
-export const FAMILIES: FamilyAdapter<any>[] = [redisFamily];
+/** AMQP with a messageId on every message: the identity makes redeliveries duplicates-free. */
+export const amqpFamily: FamilyAdapter<'rabbitmq'> = {
+  family: 'amqp',
+  broker: 'rabbitmq',
+  identity: true,
+  flow: (b) => `id: crash
+namespace: reliability
+${returnId('trigger.data')}triggers:
+  - id: queue
+    type: io.kestra.plugin.amqp.RealtimeTrigger
+    host: ${b.host}
+    port: "${b.port}"
+    username: ${b.connection.username}
+    password: ${b.connection.password}
+    queue: crash
+`,
+  async publish(b, ids) {
+    const conn = await amqp.connect(b.connection);
+    const ch = await conn.createConfirmChannel();
+    await ch.assertQueue('crash', { durable: true });
+    for (const id of ids) ch.sendToQueue('crash', Buffer.from(String(id)), { persistent: true, messageId: `m-${id}` });
+    await ch.waitForConfirms();
+    await conn.close();
+  },
+  idOf: (t) => Number(t.data),
+};
+
+/** MQTT QoS 1 with a persistent session: no message identity, so duplicates are counted, not forbidden. */
+export const mqttFamily: FamilyAdapter<'mosquitto'> = {
+  family: 'mqtt',
+  broker: 'mosquitto',
+  identity: false,
+  flow: (b) => `id: crash
+namespace: reliability
+${returnId('trigger.payload')}triggers:
+  - id: topic
+    type: io.kestra.plugin.mqtt.RealtimeTrigger
+    server: tcp://${b.host}:${b.port}
+    clientId: reliability-crash
+    topic: crash/ids
+    serdeType: STRING
+    qos: 1
+`,
+  async publish(b, ids) {
+    const c = await mqtt.connectAsync({ ...b.connection, reconnectPeriod: 0, clientId: `crash-pub-${Math.random().toString(36).slice(2)}` });
+    await Promise.all(ids.map((id) => c.publishAsync('crash/ids', String(id), { qos: 1 })));
+    await c.endAsync();
+  },
+  idOf: (t) => Number(t.payload),
+};
+
+/** NATS JetStream: the stream sequence is the identity. */
+export const natsFamily: FamilyAdapter<'nats'> = {
+  family: 'nats',
+  broker: 'nats',
+  identity: true,
+  flow: (b) => `id: crash
+namespace: reliability
+${returnId('trigger.data')}triggers:
+  - id: subject
+    type: io.kestra.plugin.nats.RealtimeTrigger
+    url: nats://${b.host}:${b.port}
+    subject: crash.ids
+    durableId: reliability_crash
+`,
+  async publish(b, ids) {
+    const nc = await natsConnect(b.connection);
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.add({ name: 'CRASH', subjects: ['crash.ids'] }).catch(() => undefined);
+    const js = nc.jetstream();
+    const sc = StringCodec();
+    await Promise.all(ids.map((id) => js.publish('crash.ids', sc.encode(String(id)))));
+    await nc.drain();
+  },
+  idOf: (t) => Number(t.data),
+};
+
+export const FAMILIES: FamilyAdapter<any>[] = [redisFamily, amqpFamily, mqttFamily, natsFamily];
