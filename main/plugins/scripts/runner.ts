@@ -7,7 +7,9 @@
 //   - Kestra's protocol lines `::{"outputs": …}::`, `::{"metrics": […]}::`, `::{"logs": […]}::`
 //     parsed and not logged raw;
 //   - the whole process group killed when the task is killed or times out (ctx.signal);
-//   - `inputFiles` written before, `outputFiles` globs collected into internal storage after.
+//   - `inputFiles` written before, `outputFiles` globs collected into internal storage after;
+//   - a family may prepare the run once `beforeCommands` are known (python/env.ts: a virtual
+//     environment cached per flow) and add default variables (PYTHONUNBUFFERED …).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -64,6 +66,18 @@ export function parseProtocolLine(line: string): { outputs?: Record<string, unkn
   return out;
 }
 
+/**
+ * The level of a `::{"logs":[…]}::` entry. Kestra's libraries send TRACE, DEBUG, INFO, WARN and
+ * ERROR; Python's own names (WARNING, CRITICAL, FATAL) are read too. Anything else is INFO.
+ */
+export function protocolLogLevel(level: unknown): LogLevel {
+  if (typeof level !== 'string') return 'INFO';
+  const upper = level.trim().toUpperCase();
+  if (upper === 'WARNING') return 'WARN';
+  if (upper === 'CRITICAL' || upper === 'FATAL' || upper === 'SEVERE') return 'ERROR';
+  return LOG_LEVELS.includes(upper as LogLevel) ? (upper as LogLevel) : 'INFO';
+}
+
 export function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
   const { logger, signal } = opts;
   const grace = opts.killGraceMs ?? 2000;
@@ -91,8 +105,7 @@ export function runProcess(opts: ProcessOptions): Promise<ProcessResult> {
         if (parsed.metrics) result.metrics.push(...parsed.metrics);
         for (const entry of parsed.logs ?? []) {
           const { level, message } = (entry ?? {}) as { level?: unknown; message?: unknown };
-          const lvl = (typeof level === 'string' ? level.toUpperCase() : 'INFO') as LogLevel;
-          logger.log(LOG_LEVELS.includes(lvl) ? lvl : 'INFO', typeof message === 'string' ? message : JSON.stringify(message));
+          logger.log(protocolLogLevel(level), typeof message === 'string' ? message : JSON.stringify(message));
         }
         return;
       }
@@ -264,17 +277,43 @@ export interface ScriptTaskProps {
 export interface ScriptRun {
   workingDir: string;
   outputDir: string;
+  /** A private folder of this run, outside the working directory, removed afterwards. */
+  scratchDir: string;
   /** Renders a raw (unrendered) property value with `workingDir` and `outputDir` available. */
   render(raw: unknown): string;
   /** Renders a raw list property (a list, or an expression yielding a JSON list). */
   renderList(raw: unknown, name: string): string[];
   /** Writes a file in the working directory and returns its absolute path. */
   writeFile(name: string, content: string | Buffer): Promise<string>;
+  /** Replaces kestra:// URIs in a text (a script's source) by local copies of the files, as Kestra does. */
+  localize(text: string): Promise<string>;
 }
 
 export interface ScriptCommand {
   /** The lines handed to the interpreter, after `beforeCommands`. */
   commands: string[];
+}
+
+/** What a script family adds around the commands once `beforeCommands` are known (e.g. a Python virtual environment). */
+export interface ScriptPreparation {
+  /** Variables set over the task's `env` (e.g. PATH with a virtual environment first). */
+  env?: Record<string, string>;
+  /** Lines run right after `beforeCommands`, before the task's own commands. */
+  afterBeforeCommands?: string[];
+  /** Called once the process has ended, whatever the outcome (also when it could not start). */
+  finish?(outcome: { exitCode: number | null; aborted: boolean }): Promise<void>;
+}
+
+export interface ScriptTaskOptions {
+  /** The image Kestra would use when none is given (only named in the "ignored" note). */
+  defaultImage?: string;
+  /** Default environment variables of the family (Kestra's, e.g. PYTHONUNBUFFERED); the task's `env` wins. */
+  env?: Record<string, string>;
+  /**
+   * Runs after the inputs are written and `beforeCommands` rendered, before the process starts.
+   * `env` is the environment the process would get without the preparation.
+   */
+  prepare?(run: ScriptRun, info: { beforeCommands: string[]; env: Record<string, string> }): Promise<ScriptPreparation | void>;
 }
 
 export const PROCESS_RUNNER_TYPES = new Set(['io.kestra.plugin.core.runner.Process', 'io.kestra.core.models.tasks.runners.types.ProcessTaskRunner']);
@@ -295,7 +334,7 @@ export async function runScriptTask(
   ctx: TaskContext,
   props: ScriptTaskProps,
   build: (run: ScriptRun) => Promise<ScriptCommand> | ScriptCommand,
-  options: { defaultImage?: string } = {},
+  options: ScriptTaskOptions = {},
 ): Promise<ScriptOutputs> {
   noteIgnoredRunner(ctx, props, options.defaultImage);
   if (props.namespaceFiles && (props.namespaceFiles.enabled === true || props.namespaceFiles.enabled === 'true')) {
@@ -305,16 +344,20 @@ export async function runScriptTask(
   const base = await fs.mkdtemp(path.join(os.tmpdir(), 'peregrine-task-'));
   const workingDir = path.join(base, 'work');
   const outputDir = path.join(base, 'outputs');
+  const scratchDir = path.join(base, 'scratch');
   try {
     await fs.mkdir(workingDir);
     await fs.mkdir(outputDir);
+    await fs.mkdir(scratchDir);
     const extra = { workingDir, outputDir };
     const run: ScriptRun = {
       workingDir,
       outputDir,
+      scratchDir,
       render: (raw) => renderRaw(ctx, raw, extra),
       renderList: (raw, name) => renderRawList(ctx, raw, name, extra),
       writeFile: (name, content) => writeInside(workingDir, name, content),
+      localize: (text) => localizeStorageUris(ctx, text, workingDir),
     };
 
     await writeInputFiles(ctx, run, props.inputFiles);
@@ -322,26 +365,34 @@ export async function runScriptTask(
     const before = run.renderList(props.beforeCommands, 'beforeCommands');
     const failFast = props.failFast === undefined || props.failFast === true || props.failFast === 'true';
     const windows = props.targetOS === 'WINDOWS' || (props.targetOS !== 'LINUX' && process.platform === 'win32');
-    const lines = [...(failFast && !windows ? ['set -e'] : []), ...before, ...commands];
-    const script = await localizeStorageUris(ctx, lines.join('\n'), workingDir);
     const interpreter = interpreterOf(props.interpreter);
 
-    const env = scrubbedEnv({ WORKING_DIR: workingDir, OUTPUT_DIR: outputDir, ...(props.env ?? {}) });
-    const result = await runProcess({ command: [...interpreter, script], cwd: workingDir, env, signal: ctx.signal, logger: ctx.logger });
+    let env = scrubbedEnv({ ...(options.env ?? {}), WORKING_DIR: workingDir, OUTPUT_DIR: outputDir, ...(props.env ?? {}) });
+    const preparation = (await options.prepare?.(run, { beforeCommands: before, env })) ?? {};
+    let outcome: { exitCode: number | null; aborted: boolean } = { exitCode: null, aborted: ctx.signal.aborted };
+    try {
+      if (preparation.env) env = { ...env, ...preparation.env };
+      const lines = [...(failFast && !windows ? ['set -e'] : []), ...before, ...(preparation.afterBeforeCommands ?? []), ...commands];
+      const script = await run.localize(lines.join('\n'));
+      const result = await runProcess({ command: [...interpreter, script], cwd: workingDir, env, signal: ctx.signal, logger: ctx.logger });
+      outcome = { exitCode: result.exitCode, aborted: result.aborted };
 
-    if (result.aborted) {
-      const reason = ctx.signal.reason;
-      throw reason instanceof Error ? reason : new Error(`Process killed: ${String(reason ?? 'task stopped')}`);
-    }
-    if (result.exitCode !== 0) {
-      const how = result.exitCode === null ? `was terminated by signal ${result.exitSignal}` : `failed with exit code ${result.exitCode}`;
-      throw new Error(`Command ${how}${result.lastStdErr ? `: ${result.lastStdErr}` : ''}`);
-    }
+      if (result.aborted) {
+        const reason = ctx.signal.reason;
+        throw reason instanceof Error ? reason : new Error(`Process killed: ${String(reason ?? 'task stopped')}`);
+      }
+      if (result.exitCode !== 0) {
+        const how = result.exitCode === null ? `was terminated by signal ${result.exitSignal}` : `failed with exit code ${result.exitCode}`;
+        throw new Error(`Command ${how}${result.lastStdErr ? `: ${result.lastStdErr}` : ''}`);
+      }
 
-    const outputFiles = await collectOutputFiles(ctx, workingDir, outputDir, outputFileGlobs(props.outputFiles));
-    const outputs: ScriptOutputs = { exitCode: result.exitCode, vars: result.vars, outputFiles };
-    if (result.metrics.length) outputs.metrics = result.metrics;
-    return outputs;
+      const outputFiles = await collectOutputFiles(ctx, workingDir, outputDir, outputFileGlobs(props.outputFiles));
+      const outputs: ScriptOutputs = { exitCode: result.exitCode, vars: result.vars, outputFiles };
+      if (result.metrics.length) outputs.metrics = result.metrics;
+      return outputs;
+    } finally {
+      await preparation.finish?.(outcome).catch((e: unknown) => ctx.logger.warn(`Cleaning up after the script failed: ${(e as Error).message}`));
+    }
   } finally {
     await fs.rm(base, { recursive: true, force: true }).catch(() => undefined);
   }

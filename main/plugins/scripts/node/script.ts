@@ -39,7 +39,9 @@ export const nodeScript: TaskDefinition<z.infer<typeof props>> = {
       ctx,
       props,
       async (run) => {
-        const file = await run.writeFile(`script-${randomBytes(4).toString('hex')}.js`, run.render(props.script));
+        // kestra:// URIs in the source become local copies of the files, as in Kestra.
+        const source = await run.localize(run.render(props.script));
+        const file = await run.writeFile(`script-${randomBytes(4).toString('hex')}.js`, source);
         return { commands: [`node ${quote(file)}`] };
       },
       { defaultImage: 'node' },
