@@ -59,6 +59,8 @@ export interface EngineServices {
   }): Promise<{ execution: Execution; done: Promise<Execution> }>;
   /** Masks secret values in a string before it is logged or stored. */
   mask(text: string): string;
+  /** Masks secret values in every string of a value (outputs). */
+  maskValue<T>(value: T): T;
   dataDir: string;
 }
 

@@ -89,6 +89,7 @@ export class Engine {
       },
       dataDir: options.dataDir,
       mask: (t) => this.mask.mask(t),
+      maskValue: (v) => this.mask.maskValue(v),
       secret: (namespace, name) => this.secret(namespace, name),
       startSubflow: (req) => this.startSubflow(req),
     };

@@ -71,9 +71,9 @@ class ExecutionRun {
     }
     if (!isFailure(state) && flow.outputs?.length) {
       try {
-        execution.outputs = Object.fromEntries(
+        execution.outputs = this.deps.services.maskValue(Object.fromEntries(
           flow.outputs.map((o) => [o.id, this.deps.renderer.renderValue(o.value, this.base)]),
-        );
+        ));
       } catch (e) {
         this.log('ERROR', `Unable to render the flow outputs: ${message(e)}`);
         state = 'FAILED';
@@ -143,7 +143,8 @@ class ExecutionRun {
       try {
         const props = this.deps.renderer.renderProps(def, spec, vars);
         const ctx = this.deps.renderer.taskContext({ run: this, def, spec, taskRun, vars, signal, logger: this.taskLogger(taskRun) });
-        const outputs = await raceAbort(def.run!(ctx, props), signal);
+        // Secrets a task used never leave it in its outputs.
+        const outputs = this.deps.services.maskValue(await raceAbort(def.run!(ctx, props), signal));
         if (outputs && Object.keys(outputs).length) {
           taskRun.outputs = outputs;
           this.setOutputs(spec.id, scope, outputs);

@@ -36,6 +36,18 @@ export class SecretMask {
   mask(text: string): string {
     return this.pattern ? text.replace(this.pattern, '******') : text;
   }
+
+  /** Masks every string inside a value (task outputs); the value itself when no secret was used. */
+  maskValue<T>(value: T): T {
+    if (!this.pattern) return value;
+    const walk = (v: unknown): unknown => {
+      if (typeof v === 'string') return this.mask(v);
+      if (Array.isArray(v)) return v.map(walk);
+      if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+      return v;
+    };
+    return walk(value) as T;
+  }
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

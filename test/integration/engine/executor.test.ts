@@ -286,6 +286,26 @@ tasks:
     delete process.env.SECRET_DB_PASSWORD;
   });
 
+  it('masks secrets in task and flow outputs', async () => {
+    process.env.SECRET_API_TOKEN = Buffer.from('tok-abcdef-123456').toString('base64');
+    const engine = await engineWith([`id: secret_out
+namespace: t
+tasks:
+  - id: leak
+    type: io.kestra.plugin.core.debug.Return
+    format: "token={{ secret('API_TOKEN') }}"
+outputs:
+  - id: again
+    type: STRING
+    value: "{{ outputs.leak.value }}"
+`]);
+    const done = await run(engine, 't', 'secret_out');
+    expect(done.taskRunList[0].outputs).toEqual({ value: 'token=******' });
+    expect(done.outputs).toEqual({ again: 'token=******' });
+    expect(JSON.stringify(engine.getExecution(done.id))).not.toContain('tok-abcdef-123456');
+    delete process.env.SECRET_API_TOKEN;
+  });
+
   it('a missing secret fails the task with a message that says how to fix it', async () => {
     const engine = await engineWith([`id: nosecret
 namespace: t

@@ -213,6 +213,7 @@ export function createTestContext(opts: TestContextOptions = {}): TestContext {
     },
     triggerState: { get: () => undefined, set: () => undefined },
     mask: (text) => Object.values(secrets).reduce((t, s) => (s ? t.split(s).join('******') : t), text),
+    maskValue: (v) => v,
     dataDir: dir,
   };
 
