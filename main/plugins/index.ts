@@ -8,6 +8,7 @@ import { amqpPlugins } from './amqp';
 import { mqttPlugins } from './mqtt';
 import { natsPlugins } from './nats';
 import { kafkaPlugins } from './kafka';
+import { postgresPlugins } from './postgres';
 import { httpPlugins } from './http';
 import { scriptPlugins } from './scripts';
 import { transformPlugins } from './transform';
@@ -23,6 +24,7 @@ export const FAMILIES: readonly (readonly PluginDefinition[])[] = [
   mqttPlugins,
   natsPlugins,
   kafkaPlugins,
+  postgresPlugins,
 ];
 
 export function createRegistry(): PluginRegistry {
