@@ -1,4 +1,7 @@
 // The Kafka family: realtime and polling triggers, and producer tasks.
 import type { PluginDefinition } from '../types';
+import { kafkaProduce } from './produce';
+import { kafkaRealtimeTrigger } from './realtime-trigger';
+import { kafkaTrigger } from './trigger';
 
-export const kafkaPlugins: PluginDefinition[] = [];
+export const kafkaPlugins: PluginDefinition[] = [kafkaRealtimeTrigger, kafkaTrigger, kafkaProduce];

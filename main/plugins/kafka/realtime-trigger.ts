@@ -1,0 +1,164 @@
+// Kafka RealtimeTrigger: one execution per record. Unlike Kestra (commit after emitting), each
+// fetched batch is admitted (one commit for many executions) and only then is offset+1 committed,
+// per partition and in order; topic/partition/offset is the dedup key, so records re-read after a
+// restart are not admitted twice. At the in-flight cap the consumer stops taking records (the fetch
+// loop waits, heartbeating) until executions finish.
+import { Partitioners, type EachBatchPayload } from 'kafkajs';
+import { z } from 'zod';
+import { p } from '../schema';
+import type { TriggerContext, TriggerDefinition } from '../types';
+import { clientSettings, createKafka, plainKafkaError } from './client';
+import { CONSUMER_OUTPUTS, consumerProps, headerMatcher, recordEvent, type ConsumerProps } from './consumer';
+import { clientIdOf, openConsumer } from './session';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
+
+export const kafkaRealtimeTrigger: TriggerDefinition<ConsumerProps> = {
+  kind: 'trigger',
+  mode: 'realtime',
+  type: 'io.kestra.plugin.kafka.RealtimeTrigger',
+  title: 'Kafka (realtime)',
+  description:
+    'Starts one execution per Kafka record, within milliseconds. Offsets are committed only once the execution is stored, ' +
+    'and topic/partition/offset identifies each record, so a restart neither loses nor repeats one.',
+  category: 'Kafka',
+  icon: 'kafka',
+  props: z.object({
+    ...consumerProps,
+    pollDuration: p.duration('Accepted for older Kestra flows; the realtime consumer long-polls and hands each record over at once.').optional(),
+  }),
+  outputs: CONSUMER_OUTPUTS,
+  examples: [
+    {
+      title: 'One execution per order placed on a Kafka topic',
+      code: `id: kafka_orders
+namespace: company.team
+
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "Order {{ trigger.value.order_id }} for {{ trigger.value.customer }} (partition {{ trigger.partition }}, offset {{ trigger.offset }})"
+
+triggers:
+  - id: orders
+    type: io.kestra.plugin.kafka.RealtimeTrigger
+    topic: orders
+    properties:
+      bootstrap.servers: localhost:9092
+      auto.offset.reset: earliest
+    groupId: peregrine-orders
+    valueDeserializer: JSON
+    headerFilters:
+      event-type: order_created`,
+    },
+    {
+      title: 'Kafka with SASL/SCRAM over TLS',
+      code: `id: kafka_secure
+namespace: company.team
+
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ trigger.key }} = {{ trigger.value }}"
+
+triggers:
+  - id: events
+    type: io.kestra.plugin.kafka.RealtimeTrigger
+    topic: [payments, refunds]
+    groupId: payments-audit
+    properties:
+      bootstrap.servers: broker.example.com:9093
+      security.protocol: SASL_SSL
+      sasl.mechanism: SCRAM-SHA-512
+      sasl.jaas.config: org.apache.kafka.common.security.scram.ScramLoginModule required username="audit" password="{{ secret('KAFKA_PASSWORD') }}";`,
+    },
+  ],
+
+  async start(ctx, props) {
+    const matches = headerMatcher(props.headerFilters);
+    const lags = new Map<string, number>();
+
+    const session = await openConsumer(ctx, props, (io) => {
+      const heartbeatEvery = io.settings.consumer.config.heartbeatInterval ?? 1000;
+      const chunkMax = io.settings.consumer.maxPollRecords;
+      // A fetch holding only control records (a transaction's commit marker, read_committed) never
+      // reaches eachBatch: step the committed offset over it, or the lag would stay at 1.
+      io.consumer.on(io.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (payload.batchSize !== 0 || ctx.signal.aborted) return;
+        const next = (BigInt(payload.lastOffset) + 1n).toString();
+        io.commit([{ topic: payload.topic, partition: payload.partition, offset: next }]).then(
+          () => lags.set(`${payload.topic}/${payload.partition}`, Math.max(0, Number(BigInt(payload.highWatermark) - BigInt(next)))),
+          (e) => ctx.logger.debug(`commit over control records failed (it is retried with the next record): ${(e as Error).message}`),
+        );
+      });
+      return async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+        const { topic, partition, messages } = batch;
+        const alive = () => isRunning() && !isStale() && !ctx.signal.aborted;
+        let i = 0;
+        while (i < messages.length) {
+          if (!alive()) return;
+          await untilCapacity(ctx, heartbeat, heartbeatEvery, alive);
+          if (!alive()) return;
+          const room = Math.max(1, ctx.maxInFlight - ctx.inFlight());
+          const chunk = messages.slice(i, i + Math.min(room, chunkMax));
+          const events = chunk.filter((m) => matches(m.headers)).map((m) => recordEvent(topic, partition, m, props));
+          if (events.length) {
+            const results = await ctx.admitMany(events);
+            const seen = results.filter((r) => r.duplicate).length;
+            if (seen) ctx.logger.info(`${seen} record(s) of ${topic}/${partition} read again (offsets not committed before a restart) already had their execution: skipped`);
+          }
+          const last = chunk[chunk.length - 1].offset;
+          // The last chunk also steps over trailing control records (transaction markers).
+          const done = i + chunk.length >= messages.length ? batch.lastOffset() : last;
+          resolveOffset(last);
+          const next = (BigInt(done) + 1n).toString();
+          await io.commit([{ topic, partition, offset: next }]);
+          lags.set(`${topic}/${partition}`, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))));
+          i += chunk.length;
+          if (i < messages.length) await heartbeat();
+        }
+      };
+    });
+    if (!session) return { stop() {} };
+    return {
+      stop: () => session.stop(),
+      lag: () => (lags.size ? [...lags.values()].reduce((a, b) => a + b, 0) : undefined),
+      // Asked by the supervisor's watchdog when nothing was received for a while.
+      backlog: () => session.backlog(),
+    };
+  },
+
+  async publish(ctx, props, message) {
+    await produceTestMessage(ctx, props, message);
+  },
+};
+
+/** Waits (heartbeating, so the group keeps this member) until an execution slot is free. */
+async function untilCapacity(ctx: TriggerContext, heartbeat: () => Promise<void>, every: number, alive: () => boolean): Promise<void> {
+  let slot: Promise<void> | undefined;
+  while (ctx.inFlight() >= ctx.maxInFlight && alive()) {
+    slot ??= ctx.waitForCapacity().then(() => {
+      slot = undefined;
+    });
+    await Promise.race([slot, sleep(every)]);
+    if (alive()) await heartbeat();
+  }
+}
+
+/** The inspector's "send test event": one record to the trigger's (first) topic. */
+export async function produceTestMessage(
+  ctx: TriggerContext, props: ConsumerProps, message: { payload: string; key?: string; headers?: Record<string, string> },
+): Promise<void> {
+  const topic = Array.isArray(props.topic) ? props.topic[0] : props.topic;
+  if (!topic) throw new Error('a test event needs a topic (this trigger uses topicPattern)');
+  const settings = clientSettings(props.properties, clientIdOf(ctx));
+  const producer = createKafka(settings, ctx.logger).producer({ ...settings.producer.config, createPartitioner: Partitioners.DefaultPartitioner });
+  try {
+    await producer.connect();
+    await producer.send({ topic: String(topic), acks: settings.producer.acks, messages: [{ key: message.key ?? null, value: message.payload, headers: message.headers }] });
+  } catch (e) {
+    throw plainKafkaError(e, settings.brokers);
+  } finally {
+    await producer.disconnect().catch(() => {});
+  }
+}
