@@ -2,7 +2,9 @@
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import mqtt from 'mqtt';
+import { Kafka, logLevel } from 'kafkajs';
 import { connect as natsConnect, StringCodec } from 'nats';
+import pg from 'pg';
 import type { FamilyAdapter } from './harness';
 
 const returnId = (trigger: string) => `tasks:
@@ -108,4 +110,65 @@ ${returnId('trigger.data')}triggers:
   idOf: (t) => Number(t.data),
 };
 
-export const FAMILIES: FamilyAdapter<any>[] = [redisFamily, amqpFamily, mqttFamily, natsFamily];
+/** Kafka: group/topic/partition/offset is the identity. */
+export const kafkaFamily: FamilyAdapter<'kafka'> = {
+  family: 'kafka',
+  broker: 'kafka',
+  identity: true,
+  flow: (b) => `id: crash
+namespace: reliability
+${returnId('trigger.value')}triggers:
+  - id: topic
+    type: io.kestra.plugin.kafka.RealtimeTrigger
+    topic: crash
+    groupId: reliability
+    properties:
+      bootstrap.servers: ${b.connection.brokers.join(',')}
+      auto.offset.reset: earliest   # the group is new: read what was published before it joined
+`,
+  async publish(b, ids) {
+    const kafka = new Kafka({ clientId: 'crash-pub', brokers: b.connection.brokers, logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'crash', messages: ids.map((id) => ({ value: String(id) })) });
+    await producer.disconnect();
+  },
+  idOf: (t) => Number(t.value),
+};
+
+/** PostgreSQL CDC: the commit LSN and position in the transaction are the identity. */
+export const postgresFamily: FamilyAdapter<'postgres'> = {
+  family: 'postgres (CDC)',
+  broker: 'postgres',
+  identity: true,
+  flow: (b) => `id: crash
+namespace: reliability
+${returnId('trigger.data.id')}triggers:
+  - id: cdc
+    type: io.kestra.plugin.debezium.postgres.RealtimeTrigger
+    hostname: ${b.host}
+    port: "${b.port}"
+    username: ${b.user}
+    password: ${b.password}
+    database: ${b.database}
+    slotName: reliability_crash
+    publicationName: reliability_crash
+    includedTables: [public.crash]
+`,
+  async publish(b, ids) {
+    const c = new pg.Client(b.connection);
+    await c.connect();
+    await c.query('CREATE TABLE IF NOT EXISTS crash (id integer PRIMARY KEY)');
+    await c.query(`INSERT INTO crash (id) SELECT unnest($1::int[])`, [ids]);
+    await c.end();
+  },
+  async prepare(b) {
+    const c = new pg.Client(b.connection);
+    await c.connect();
+    await c.query('CREATE TABLE IF NOT EXISTS crash (id integer PRIMARY KEY)');
+    await c.end();
+  },
+  idOf: (t) => Number((t.data as { id?: number } | undefined)?.id ?? NaN),
+};
+
+export const FAMILIES: FamilyAdapter<any>[] = [redisFamily, amqpFamily, mqttFamily, natsFamily, kafkaFamily, postgresFamily];

@@ -17,6 +17,8 @@ export interface FamilyAdapter<N extends BrokerName = BrokerName> {
   idOf(trigger: Record<string, unknown>): number;
   /** True when the source gives a message identity (dedup): then no id may have two executions. */
   identity: boolean;
+  /** Set-up on the broker before the engine starts (tables, streams). */
+  prepare?(broker: BrokerHandle<N>): Promise<void>;
   close?(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function crashScenario<N extends BrokerName>(
   const flowsDir = path.join(dataDir, 'flows');
   fs.mkdirSync(flowsDir, { recursive: true });
   fs.writeFileSync(path.join(flowsDir, 'crash.yml'), adapter.flow(broker));
+  await adapter.prepare?.(broker);
   let server: ServerProcess = await startServerProcess({ dataDir, flowsDir, env: { ...broker.env } });
   const integrity: string[] = [];
   const batch = opts.batch ?? 100;
