@@ -7,6 +7,10 @@ import type { FlowError } from '../flow/errors';
 import type { FlowGraph } from '../flow/graph';
 import type { Execution, LogEntry, LogLevel } from '../model/execution';
 import type { TriggerHealth } from '../runtime/supervisor';
+import type { ImportPlanItem } from '../kestra/archive';
+import type { DeployReport, PullResult } from '../kestra/deploy';
+import type { ExecutionExport } from '../kestra/execution-export';
+import type { GallerySummary } from '../kestra/gallery';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 export interface ApiError { message: string; code?: 'NOT_FOUND' | 'INVALID' | 'CONFLICT' | 'INTERNAL'; details?: unknown }
@@ -47,6 +51,65 @@ export interface PluginSummary {
   schema: unknown;
   canPublishTestEvents: boolean;
 }
+/** A Kestra server and how to sign in: Basic auth (OSS: user + password) or an API token (EE). */
+const kestraServer = z.object({
+  server: z.string().regex(/^https?:\/\/\S+$/, 'an http(s) URL such as http://localhost:8080'),
+  user: z.string().optional(),
+  password: z.string().optional(),
+  token: z.string().optional(),
+  /** Paths under /api/v1/{tenant} (newer Kestra versions: "main" in OSS); absent: /api/v1. */
+  tenant: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+});
+
+export interface ExportedZip {
+  /** The ZIP archive, base64-encoded. */
+  zipBase64: string;
+  /** A file name to offer when saving it. */
+  fileName: string;
+  /** Its entries: paths of YAML files relative to the workspace. */
+  entries: string[];
+}
+export interface GalleryUseResult {
+  namespace?: string;
+  id?: string;
+  file?: string;
+  /** Loaded and runnable. */
+  ok: boolean;
+  /** Written to the workspace but not runnable here: it uses Kestra plugins not supported locally. */
+  kept: boolean;
+  errors: FlowError[];
+}
+export type { ImportPlanItem } from '../kestra/archive';
+export type { DeployReport, DeployResult, PullResult } from '../kestra/deploy';
+export type { ExecutionExport } from '../kestra/execution-export';
+export type { GallerySummary } from '../kestra/gallery';
+
+/** Executions per time bucket by state, the slowest flows and the latest failures (the overview). */
+export interface ExecutionStats {
+  from: number;
+  to: number;
+  bucketMs: number;
+  /** One entry per bucket, oldest first (every bucket of the window, empty ones included). */
+  buckets: { t: number; counts: Partial<Record<(typeof STATE_NAMES)[number], number>> }[];
+  totals: Partial<Record<(typeof STATE_NAMES)[number], number>>;
+  /** Flows by mean duration of their finished executions in the window, slowest first. */
+  slowest: { namespace: string; flowId: string; count: number; avgMs: number; p95Ms: number; maxMs: number }[];
+  /** The latest FAILED / KILLED executions with why, in words. */
+  failures: { id: string; namespace: string; flowId: string; state: string; startDate: string; endDate?: string; error: string; taskId?: string }[];
+}
+/** When an execution was created, started running and ended (ms since epoch); eventAt when the source dates its events. */
+export interface ExecutionTiming { id: string; triggerId?: string; state: string; createdAt: number; startedAt?: number; endedAt?: number; eventAt?: number; /** A replay of this execution (its event time is the original's). */ replayOf?: string }
+/** A file of internal storage (kestra:///…), read up to a size limit. */
+export interface StorageFile { uri: string; name: string; size: number; truncated: boolean; encoding: 'utf8' | 'base64'; data: string; contentType: string }
+export interface GettingStartedFlow { name: string; namespace: string; id: string; title: string; description: string; inWorkspace: boolean }
+export interface GettingStarted {
+  /** No flow (and no broken flow file) in the workspace. */
+  empty: boolean;
+  /** The embedded MQTT broker's address when this engine runs one (web mode: `peregrine server`). */
+  mqttUrl?: string;
+  flows: GettingStartedFlow[];
+}
+
 export interface SecretSummary { namespace: string; name: string; updatedAt: string }
 export interface Settings { maxInFlight: number; retentionDays: number; durability: 'NORMAL' | 'FULL'; embeddedMqtt: boolean }
 
@@ -112,6 +175,82 @@ export const commands = {
 
   'plugins.list': { input: z.object({}).default({}), output: null as unknown as PluginSummary[] },
   'plugins.flowSchema': { input: z.object({}).default({}), output: null as unknown as object },
+
+  /**
+   * Pushes flows to a Kestra server (create or update each, Kestra validating first): workspace
+   * flows by reference (runnable ones and those kept as "not supported locally"), raw sources,
+   * or all of them. Secrets stay {{ secret('…') }} references; a source holding the value of a
+   * local secret is not sent. Per-flow failures are in the report, not an error.
+   */
+  'kestra.deploy': {
+    input: kestraServer.extend({
+      flows: z.array(flowRef).optional(),
+      sources: z.array(z.string()).optional(),
+      all: z.boolean().optional(),
+      /** Rewrites each flow's namespace (in the text, comments kept) before sending it. */
+      namespace: z.string().optional(),
+      /** Ask Kestra's validation endpoint first (default true). */
+      validate: z.boolean().default(true),
+      /** Only validate on the server. */
+      dryRun: z.boolean().default(false),
+    }),
+    output: null as unknown as DeployReport,
+  },
+  /** Fetches flows from a Kestra server into the workspace (a namespace and those below it, or all). */
+  'kestra.pull': {
+    input: kestraServer.extend({ namespace: z.string().optional(), dryRun: z.boolean().default(false) }),
+    output: null as unknown as { results: PullResult[] },
+  },
+  /** A ZIP of YAML files: one flow, a namespace (and below), or the whole workspace. */
+  'workspace.export': {
+    input: z.object({ namespace: z.string().optional(), flow: flowRef.optional() }).default({}),
+    output: null as unknown as ExportedZip,
+  },
+  /** Imports a ZIP of flows (Peregrine's or Kestra's export); a flow the workspace has with another source is a conflict unless overwrite. */
+  'workspace.import': {
+    input: z.object({ zipBase64: z.string().min(1), overwrite: z.boolean().default(false) }),
+    output: null as unknown as { results: Omit<ImportPlanItem, 'source'>[] },
+  },
+  /** An execution as one JSON document (Kestra's execution and log shapes, plus the flow revision), secrets masked. */
+  'executions.export': { input: z.object({ id: z.string() }), output: null as unknown as ExecutionExport },
+  /** The sample flows of assets/flows: title, description, use case, brokers needed, how to feed them, source. */
+  'gallery.list': { input: z.object({}).default({}), output: null as unknown as GallerySummary[] },
+  /** Copies a gallery flow into the workspace ("use this"), optionally into another namespace. */
+  'gallery.use': {
+    input: z.object({ name: z.string().min(1), namespace: z.string().optional(), overwrite: z.boolean().default(false) }),
+    output: null as unknown as GalleryUseResult,
+  },
+
+  // ── the inspector, executions and overview (issue 8) ──
+  /** Executions per bucket (default: per minute) by state, slowest flows and recent failures, over a window (default: the last hour). */
+  'executions.stats': {
+    input: z.object({
+      from: z.number().optional(), to: z.number().optional(),
+      bucketMs: z.number().int().min(1000).max(86_400_000).default(60_000),
+      namespace: z.string().optional(), flowId: z.string().optional(),
+      slowest: z.number().int().min(0).max(50).default(5), failures: z.number().int().min(0).max(100).default(10),
+    }).default({ bucketMs: 60_000, slowest: 5, failures: 10 }),
+    output: null as unknown as ExecutionStats,
+  },
+  /** Created / started / ended times of a flow's latest executions (newest first), for latency figures. */
+  'executions.timings': {
+    input: z.object({
+      namespace: z.string().min(1), flowId: z.string().min(1), triggerId: z.string().optional(),
+      from: z.number().optional(), limit: z.number().int().min(1).max(10_000).default(1000),
+    }),
+    output: null as unknown as ExecutionTiming[],
+  },
+  /** Reads a file of internal storage (kestra:///…): confined to the storage folder, at most maxBytes (default 1 MiB, up to 32 MiB). */
+  'storage.read': {
+    input: z.object({ uri: z.string().startsWith('kestra://'), maxBytes: z.number().int().min(1).max(32 * 1024 * 1024).default(1024 * 1024) }),
+    output: null as unknown as StorageFile,
+  },
+  /** The source of one revision of a flow (what an execution ran). */
+  'flows.revision': { input: flowRef.extend({ revision: z.number().int().min(1) }), output: null as unknown as { namespace: string; id: string; revision: number; source: string; createdAt: string } },
+  /** First run: the getting-started flows (assets/flows/getting-started) and the embedded MQTT broker. */
+  'gettingStarted.status': { input: z.object({}).default({}), output: null as unknown as GettingStarted },
+  /** Adds the getting-started flows to the workspace (those already there are left alone). */
+  'gettingStarted.add': { input: z.object({}).default({}), output: null as unknown as { added: { namespace: string; id: string }[]; errors: FlowError[] } },
 } as const;
 
 export type CommandName = keyof typeof commands;

@@ -1,4 +1,5 @@
-// The `peregrine` command line: validate, run, server, executions, logs.
+// The `peregrine` command line: validate, run, server, executions, logs; deploy, pull, export,
+// import, export-execution and gallery (main/cli/kestra.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { formatError } from '../flow';
 import { createRegistry } from '../plugins';
 import { parseFlowSource, listFlowFiles } from '../runtime/workspace';
 import { Store } from '../store';
+import { registerKestraCommands } from './kestra';
 
 const program = new Command('peregrine')
   .description('Peregrine: real-time, event-driven, Kestra-compatible flows')
@@ -136,6 +138,8 @@ program
       for (const l of logs) console.log(`${l.timestamp} ${l.level.padEnd(5)} ${l.taskId ?? '-'}: ${l.message}`);
     });
   });
+
+registerKestraCommands(program, { dataDir: defaultDataDir });
 
 /** The folder of Peregrine's package.json, from the sources (main/cli) or the bundle (dist/engine). */
 function packageRoot(): string {

@@ -2,6 +2,13 @@
 
 export type Severity = 'error' | 'warning';
 
+/**
+ * Machine-readable kinds of finding, for the few callers that must tell them apart.
+ * UNSUPPORTED_PLUGIN: a well-formed Kestra plugin type (io.kestra.…) that Peregrine does not run
+ * locally — the flow is still valid Kestra YAML: it can be kept, edited, drawn and deployed.
+ */
+export type FlowErrorCode = 'UNSUPPORTED_PLUGIN';
+
 export interface FlowError {
   /** Workspace file the flow came from, when known. */
   file?: string;
@@ -17,6 +24,8 @@ export interface FlowError {
   /** What is wrong, in plain words (without the path). */
   message: string;
   severity: Severity;
+  /** Set on findings a caller may need to recognise (see FlowErrorCode). */
+  code?: FlowErrorCode;
 }
 
 /**
@@ -46,3 +55,15 @@ export function tidyErrors(errors: FlowError[]): FlowError[] {
 }
 
 export const hasErrors = (errors: readonly FlowError[]): boolean => errors.some((e) => e.severity === 'error');
+
+/** A Kestra plugin type that Peregrine does not run locally ("not supported locally"). */
+export const isUnsupportedPlugin = (e: FlowError): boolean => e.code === 'UNSUPPORTED_PLUGIN';
+
+/**
+ * The flow's only errors are Kestra plugins Peregrine does not run: valid Kestra YAML that cannot
+ * run here (keep it as a file, show it as a problem, deploy it; never run it).
+ */
+export const onlyUnsupportedPlugins = (errors: readonly FlowError[]): boolean => {
+  const hard = errors.filter((e) => e.severity === 'error');
+  return hard.length > 0 && hard.every(isUnsupportedPlugin);
+};

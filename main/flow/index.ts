@@ -2,7 +2,7 @@
 // describe the document as JSON Schema for the editor, and draw it as a graph.
 export { parseFlow, type ParsedFlow } from './parse';
 export { validateFlow, loadFlow, normalizeFlow, type ValidateOptions, type LoadedFlowResult } from './validate';
-export { formatError, hasErrors, tidyErrors, type FlowError, type Severity } from './errors';
+export { formatError, hasErrors, tidyErrors, isUnsupportedPlugin, onlyUnsupportedPlugins, type FlowError, type FlowErrorCode, type Severity } from './errors';
 export { formatPath, Locator, type Path, type PathSeg, type Position, type Anchor } from './positions';
 export { resolveInputs, checkInputValue, INPUT_TYPES, type InputError, type ResolveOptions, type ResolvedInputs } from './inputs';
 export { applyPluginDefaults, applyDefaults, collectDefaults, type DefaultsEntry } from './defaults';

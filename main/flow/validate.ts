@@ -7,7 +7,7 @@ import type { PluginRegistry } from '../plugins/registry';
 import type { PluginDefinition } from '../plugins/types';
 import { childTasks, guessChildProps, isInsideChild } from './children';
 import { applyDefaults, collectDefaults, type DefaultsEntry } from './defaults';
-import { hasErrors, tidyErrors, type FlowError, type Severity } from './errors';
+import { hasErrors, tidyErrors, type FlowError, type FlowErrorCode, type Severity } from './errors';
 import { dropNullOptionals, flowShellSchema, TASK_LIST_KEYS, TOP_LEVEL_KEYS } from './flowSchema';
 import { checkInputDefinitions } from './inputDefs';
 import { parseFlow, type ParsedFlow } from './parse';
@@ -75,9 +75,9 @@ class Validation {
     this.defaults = collectDefaults(parsed.flow);
   }
 
-  report = (path: Path, anchor: Anchor, message: string, severity: Severity = 'error'): void => {
+  report = (path: Path, anchor: Anchor, message: string, severity: Severity = 'error', code?: FlowErrorCode): void => {
     const pos = this.parsed.locator.at(path, anchor);
-    this.errors.push({ file: this.parsed.file, ...pos, path: formatPath(path), message, severity });
+    this.errors.push({ file: this.parsed.file, ...pos, path: formatPath(path), message, severity, ...(code ? { code } : {}) });
   };
 
   lineOf = (path: Path): number => this.parsed.locator.at(path, 'value').line;
@@ -216,12 +216,23 @@ class Validation {
       this.report(
         at,
         'value',
-        `${type} is a Kestra plugin that Peregrine does not run locally (Peregrine runs ${count} ${kind} types)`,
+        `${type} is a Kestra plugin that Peregrine does not run locally (Peregrine runs ${count} ${kind} types${this.sameFamily(type, sameKind)})`,
         this.options.unsupportedPlugins ?? 'error',
+        'UNSUPPORTED_PLUGIN',
       );
     } else {
       this.report(at, 'value', `unknown ${kind} type ${type} (Peregrine runs ${count} ${kind} types; see the palette)`);
     }
+  }
+
+  /** What Peregrine does run from the same Kestra plugin (io.kestra.plugin.<name>), if anything. */
+  private sameFamily(type: string, names: string[]): string {
+    const m = /^(io\.kestra\.plugin\.[a-z0-9_]+)\./.exec(type);
+    if (!m) return '';
+    const prefix = `${m[1]}.`;
+    const ours = [...new Set(names.filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length)))].sort();
+    if (!ours.length) return '';
+    return `; from ${m[1]} it runs ${ours.slice(0, 8).join(', ')}${ours.length > 8 ? ', …' : ''}`;
   }
 
   private uniqueId(path: PathSeg[], node: Record<string, unknown>, kind: Kind): void {

@@ -78,6 +78,16 @@ triggers:
       backlog: () => client.llen(props.key),
     };
   },
+  /** The inspector's "send test event": the payload pushed to the tail of the list (RPUSH, as ListPush does). */
+  async publish(_ctx, props: { url: string; key: string }, message) {
+    const client = connect(props.url);
+    try {
+      await client.connect();
+      await client.rpush(props.key, message.payload);
+    } finally {
+      client.disconnect();
+    }
+  },
 };
 
 /** Moves up to `max` waiting elements in one atomic round trip. */
