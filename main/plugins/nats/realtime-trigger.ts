@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ConsumerMessages, JsMsg, NatsConnection } from 'nats';
 import { headers as natsHeaders } from 'nats';
-import { decode, eventFor, type SerdeType } from '../common/serde';
+import { decode, eventFor } from '../common/serde';
 import type { TriggerContext, TriggerDefinition, TriggerEvent, TestMessage } from '../types';
 import { clientName, closeQuietly, connectionProps, connectNats, natsError, parseNatsUrl, type ConnectionProps } from './connection';
 import { durableName, messageRecord, openConsumer, subscribeProps, type SubscribeProps } from './jetstream';
@@ -19,7 +19,7 @@ const PULL_EXPIRES_MS = 10_000;
  */
 const ACK_WAIT_MS = 10_000;
 
-export type RealtimeProps = ConnectionProps & SubscribeProps & { serdeType: SerdeType };
+export type RealtimeProps = ConnectionProps & SubscribeProps;
 
 export const natsRealtimeTrigger: TriggerDefinition = {
   kind: 'trigger',
@@ -34,15 +34,11 @@ export const natsRealtimeTrigger: TriggerDefinition = {
   props: z.object({
     ...connectionProps,
     ...subscribeProps,
-    serdeType: z
-      .enum(['STRING', 'JSON', 'BYTES'])
-      .default('STRING')
-      .describe('Peregrine extension: how to read the payload into trigger.data. STRING (Kestra\'s behaviour), JSON (an unreadable payload becomes a FAILED execution that keeps it), or BYTES (base64).'),
   }),
   outputs: {
     subject: 'The subject the message was published to',
     headers: 'The message headers, each a list of values',
-    data: 'The payload: UTF-8 text (or as serdeType says)',
+    data: 'The payload as UTF-8 text (parse JSON with fromJson(trigger.data))',
     timestamp: 'When JetStream stored the message (ISO-8601)',
   },
   examples: [
@@ -92,7 +88,7 @@ triggers:
     let failed = false;
     const toEvent = (m: JsMsg): TriggerEvent => {
       const { data: _raw, ...meta } = messageRecord(m);
-      const event = eventFor(decode(Buffer.from(m.data), props.serdeType), 'data', meta, `${streamKey}/${m.info.streamSequence}`);
+      const event = eventFor(decode(Buffer.from(m.data), 'STRING'), 'data', meta, `${streamKey}/${m.info.streamSequence}`);
       event.eventTime = Math.floor(m.info.timestampNanos / 1_000_000);
       return event;
     };
