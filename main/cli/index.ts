@@ -106,8 +106,8 @@ program
   .option('--state <state>', 'comma-separated states')
   .option('--size <n>', 'how many', (v) => Number(v), 25)
   .option('--json', 'print JSON')
-  .action((opts: { dataDir: string; namespace?: string; flow?: string; state?: string; size: number; json?: boolean }) => {
-    withStore(opts.dataDir, (store) => {
+  .action(async (opts: { dataDir: string; namespace?: string; flow?: string; state?: string; size: number; json?: boolean }) => {
+    await withStore(opts.dataDir, (store) => {
       const { results, total } = store.searchExecutions({
         namespace: opts.namespace, flowId: opts.flow, size: opts.size, state: opts.state?.split(',') as never,
       });
@@ -126,8 +126,8 @@ program
   .addOption(dataDirOption())
   .option('--level <level>', 'minimum level (TRACE, DEBUG, INFO, WARN, ERROR)')
   .option('--json', 'print JSON')
-  .action((id: string, opts: { dataDir: string; level?: string; json?: boolean }) => {
-    withStore(opts.dataDir, (store) => {
+  .action(async (id: string, opts: { dataDir: string; level?: string; json?: boolean }) => {
+    await withStore(opts.dataDir, (store) => {
       if (!store.getExecution(id)) {
         console.error(`peregrine: no execution ${id} in ${opts.dataDir}`);
         process.exitCode = 1;
@@ -170,7 +170,7 @@ function expandFiles(items: string[]): string[] {
   return items.flatMap((i) => (fs.existsSync(i) && fs.statSync(i).isDirectory() ? listFlowFiles(i) : [i]));
 }
 
-function withStore(dataDir: string, fn: (store: Store) => void): void {
+async function withStore(dataDir: string, fn: (store: Store) => void): Promise<void> {
   if (!fs.existsSync(path.join(dataDir, 'peregrine.db'))) {
     console.error(`peregrine: no data in ${dataDir} (use --data-dir)`);
     process.exitCode = 1;
@@ -180,7 +180,7 @@ function withStore(dataDir: string, fn: (store: Store) => void): void {
   try {
     fn(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

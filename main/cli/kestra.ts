@@ -47,7 +47,7 @@ function localSecrets(dataDir: string): LocalSecret[] {
     console.error(`peregrine: warning: cannot read the secret store in ${dataDir} (${(e as Error).message}); only SECRET_* variables are guarded`);
     return secrets;
   } finally {
-    store?.close();
+    void store?.close(); // only read from: nothing waits to be written
   }
 }
 
@@ -194,7 +194,7 @@ export function registerKestraCommands(program: Command, defaults: { dataDir: ()
     .argument('<executionId>')
     .requiredOption('-o, --output <file>', 'the JSON file to write (- for standard output)')
     .addOption(dataDirOption())
-    .action((id: string, opts: { output: string; dataDir: string }) => {
+    .action(async (id: string, opts: { output: string; dataDir: string }) => {
       if (!fs.existsSync(path.join(opts.dataDir, 'peregrine.db'))) return fail(`no data in ${opts.dataDir} (use --data-dir)`);
       const store = new Store({ dataDir: opts.dataDir });
       try {
@@ -207,7 +207,7 @@ export function registerKestraCommands(program: Command, defaults: { dataDir: ()
           console.log(`execution ${id} (${doc.execution.state.current}, ${doc.execution.taskRunList.length} task run(s), ${doc.logs.length} log line(s)) written to ${opts.output}`);
         }
       } finally {
-        store.close();
+        await store.close();
       }
     });
 

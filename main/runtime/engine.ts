@@ -524,7 +524,7 @@ export class Engine {
     clearInterval(this.retentionTimer);
     await this.supervisor.stopAll();
     await this.store.writer.flush().catch(() => {});
-    this.store.close();
+    await this.store.close();
   }
 }
 

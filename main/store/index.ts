@@ -3,7 +3,6 @@ import type Database from 'better-sqlite3';
 import type { Execution, LogEntry, LogLevel, TaskRun } from '../model/execution';
 import { LOG_LEVELS } from '../model/execution';
 import type { StateType } from '../model/state';
-import { Checkpointer } from './checkpointer';
 import { openDatabase, type Durability } from './db';
 import { KvStore } from './kv';
 import { keyFileProvider, SecretStore, type SecretKeyProvider } from './secrets';
@@ -41,27 +40,19 @@ export class Store {
   readonly kv: KvStore;
   readonly secrets: SecretStore;
   readonly dataDir: string;
-  private readonly checkpointer: Checkpointer;
 
   constructor(opts: StoreOptions) {
     this.dataDir = opts.dataDir;
     this.db = openDatabase(opts.dataDir, opts.durability);
-    this.checkpointer = new Checkpointer(this.db.name, 500, (m) => opts.onWriteError?.(new Error(`WAL checkpoint: ${m}`)));
-    this.writer = new Writer(this.db, opts.onWriteError);
+    this.writer = new Writer(this.db.name, opts.durability, opts.onWriteError);
     this.storage = new FileStorage(opts.dataDir);
     this.kv = new KvStore(this.db);
     this.secrets = new SecretStore(this.db, opts.secretKeys ?? keyFileProvider(opts.dataDir));
   }
 
   /** Commits what is queued, folds the WAL back into the database file, and closes. */
-  close(): void {
-    this.writer.close();
-    void this.checkpointer.stop();
-    try {
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
-    } catch {
-      // another connection is still reading: the next start folds the WAL in
-    }
+  async close(): Promise<void> {
+    await this.writer.close();
     this.db.close();
   }
 

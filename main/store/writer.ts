@@ -1,8 +1,14 @@
 // Group commit: everything produced during one tick of the event loop is written in a single
 // transaction. Admissions resolve only once that transaction has committed.
-import type Database from 'better-sqlite3';
+//
+// The transactions run on a worker thread with its own connection (the engine's event loop only
+// serialises rows), so SQLite's work — and its WAL checkpoints with their fsyncs — use the other
+// core instead of stalling executions and HTTP. Batches are pipelined and committed in order.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import type { Execution, LogEntry, TaskRun } from '../model/execution';
 import { isTerminal } from '../model/state';
+import type { Durability } from './db';
 
 export interface Admission { execution: Execution; dedupKey?: string }
 export interface AdmissionOutcome { executionId: string; duplicate: boolean }
@@ -14,11 +20,74 @@ interface PendingAdmission extends Admission {
 
 export interface WriterStats { commits: number; rows: number; lastBatch: number; maxBatch: number }
 
+/** One batch as the worker receives it: rows already serialised, in statement parameter order. */
+interface Batch {
+  admissions: unknown[][];
+  executions: unknown[][];
+  taskRuns: unknown[][];
+  logs: unknown[][];
+}
+
+interface InFlightBatch {
+  admissions: PendingAdmission[];
+  waiters: { resolve(): void; reject(e: unknown): void }[];
+  rows: number;
+}
+
 /** Serialises an execution without its task runs (they have their own rows). */
 export function executionDoc(e: Execution): string {
   const { taskRunList: _omit, ...rest } = e;
   return JSON.stringify(rest);
 }
+
+// Plain JavaScript, evaluated in the worker (no TypeScript loader needed there, in any mode).
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = ' + workerData.durability);
+db.pragma('busy_timeout = 10000');
+db.pragma('wal_autocheckpoint = 0');
+const insertExecution = db.prepare('INSERT OR IGNORE INTO executions (id, namespace, flow_id, flow_revision, state, trigger_id, dedup_key, created_at, updated_at, ended_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+const findDuplicate = db.prepare('SELECT id FROM executions WHERE namespace = ? AND flow_id = ? AND trigger_id = ? AND dedup_key = ? AND dedup_key IS NOT NULL').pluck();
+const updateExecution = db.prepare('UPDATE executions SET state = ?, updated_at = ?, ended_at = ?, doc = ? WHERE id = ?');
+const upsertTaskRun = db.prepare('INSERT INTO task_runs (execution_id, id, task_id, state, doc, seq) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (execution_id, id) DO UPDATE SET state = excluded.state, doc = excluded.doc');
+const insertLog = db.prepare('INSERT INTO logs (execution_id, namespace, flow_id, task_id, task_run_id, attempt, trigger_id, level, ts, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+const commit = db.transaction((batch) => {
+  const out = [];
+  for (const a of batch.admissions) {
+    // [insert params..., taskRunRows]
+    const taskRuns = a.pop();
+    const info = insertExecution.run(...a);
+    if (info.changes === 0) {
+      const existing = findDuplicate.get(a[1], a[2], a[5], a[6]);
+      out.push([existing || a[0], true]);
+    } else {
+      for (const t of taskRuns) upsertTaskRun.run(...t);
+      out.push([a[0], false]);
+    }
+  }
+  for (const e of batch.executions) updateExecution.run(...e);
+  for (const t of batch.taskRuns) upsertTaskRun.run(...t);
+  for (const l of batch.logs) insertLog.run(...l);
+  return out;
+});
+const checkpoint = setInterval(() => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (e) { /* a reader holds the WAL: next time */ }
+}, workerData.checkpointMs);
+parentPort.on('message', (m) => {
+  if (m.type === 'commit') {
+    try { parentPort.postMessage({ id: m.id, ok: true, out: commit(m.batch) }); }
+    catch (e) { parentPort.postMessage({ id: m.id, ok: false, error: String((e && e.message) || e) }); }
+  } else if (m.type === 'close') {
+    clearInterval(checkpoint);
+    try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch (e) {}
+    db.close();
+    parentPort.postMessage({ id: m.id, ok: true, out: [] });
+  }
+});
+`;
 
 export class Writer {
   private admissions: PendingAdmission[] = [];
@@ -28,35 +97,27 @@ export class Writer {
   private waiters: { resolve(): void; reject(e: unknown): void }[] = [];
   private scheduled = false;
   private closed = false;
+  private readonly worker: Worker;
+  private readonly inFlight = new Map<number, InFlightBatch>();
+  private nextBatch = 0;
+  /** Orders task runs as they were created (their ids are random). */
+  private seq = Date.now() * 1000;
   readonly stats: WriterStats = { commits: 0, rows: 0, lastBatch: 0, maxBatch: 0 };
 
-  private readonly insertExecution;
-  private readonly findDuplicate;
-  private readonly updateExecution;
-  private readonly upsertTaskRun;
-  private readonly insertLog;
-
-  constructor(private readonly db: Database.Database, private readonly onError: (e: unknown) => void = () => {}) {
-    this.insertExecution = db.prepare(
-      `INSERT OR IGNORE INTO executions (id, namespace, flow_id, flow_revision, state, trigger_id, dedup_key, created_at, updated_at, ended_at, doc)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.findDuplicate = db.prepare(
-      'SELECT id FROM executions WHERE namespace = ? AND flow_id = ? AND trigger_id = ? AND dedup_key = ? AND dedup_key IS NOT NULL',
-    ).pluck();
-    this.updateExecution = db.prepare('UPDATE executions SET state = ?, updated_at = ?, ended_at = ?, doc = ? WHERE id = ?');
-    this.upsertTaskRun = db.prepare(
-      `INSERT INTO task_runs (execution_id, id, task_id, state, doc, seq) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (execution_id, id) DO UPDATE SET state = excluded.state, doc = excluded.doc`,
-    );
-    this.insertLog = db.prepare(
-      `INSERT INTO logs (execution_id, namespace, flow_id, task_id, task_run_id, attempt, trigger_id, level, ts, message)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+  constructor(file: string, durability: Durability = 'NORMAL', private readonly onError: (e: unknown) => void = () => {}) {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, durability, checkpointMs: 500 } });
+    this.worker.unref();
+    this.worker.on('message', (m: { id: number; ok: boolean; out?: [string, boolean][]; error?: string }) => this.committed(m));
+    this.worker.on('error', (e) => this.failAll(e));
+    this.worker.on('exit', (code) => {
+      if (!this.closed) this.failAll(new Error(`the store's writer thread stopped (exit code ${code})`));
+    });
   }
 
   /** Inserts a new execution; resolves after commit, with `duplicate` when the dedup key was seen. */
   admit(admission: Admission): Promise<AdmissionOutcome> {
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
     return new Promise((resolve, reject) => {
       this.admissions.push({ ...admission, resolve, reject });
       this.schedule();
@@ -81,17 +142,25 @@ export class Writer {
 
   /** Resolves after everything queued so far is committed. */
   flush(): Promise<void> {
-    if (!this.scheduled && this.pendingRows() === 0) return Promise.resolve();
+    if (!this.scheduled && this.pendingRows() === 0 && this.inFlight.size === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.schedule();
     });
   }
 
-  /** Commits what is queued now, synchronously (shutdown). */
-  close(): void {
-    this.commit();
+  /** Commits what is queued, folds the WAL back into the database file and stops the thread. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush().catch(() => {});
     this.closed = true;
+    await new Promise<void>((resolve) => {
+      const id = ++this.nextBatch;
+      this.inFlight.set(id, { admissions: [], waiters: [{ resolve, reject: () => resolve() }], rows: 0 });
+      this.worker.postMessage({ type: 'close', id });
+      setTimeout(resolve, 5000).unref();
+    });
+    await this.worker.terminate();
   }
 
   private pendingRows(): number {
@@ -104,78 +173,85 @@ export class Writer {
     setImmediate(() => this.commit());
   }
 
+  /** Serialises this tick's rows and hands them to the writer thread as one transaction. */
   private commit(): void {
     this.scheduled = false;
     const admissions = this.admissions;
-    const executions = this.dirtyExecutions;
-    const taskRuns = this.dirtyTaskRuns;
-    const logs = this.logs;
     const waiters = this.waiters;
+    const batch: Batch = {
+      admissions: admissions.map((a) => this.admissionRow(a)),
+      executions: [...this.dirtyExecutions.values()].map((e) => this.executionRow(e)),
+      taskRuns: [...this.dirtyTaskRuns.values()].map((t) => this.taskRunRow(t)),
+      logs: this.logs.map(logRow),
+    };
+    const rows = admissions.length + batch.executions.length + batch.taskRuns.length + batch.logs.length;
     this.admissions = [];
     this.dirtyExecutions = new Map();
     this.dirtyTaskRuns = new Map();
     this.logs = [];
     this.waiters = [];
-    const rows = admissions.length + executions.size + taskRuns.size + logs.length;
     if (rows === 0) {
-      waiters.forEach((w) => w.resolve());
+      // Nothing new: answer once the batches already on their way are committed.
+      if (this.inFlight.size === 0) waiters.forEach((w) => w.resolve());
+      else [...this.inFlight.values()].pop()!.waiters.push(...waiters);
       return;
     }
-    let outcomes: AdmissionOutcome[];
-    try {
-      outcomes = this.db.transaction(() => {
-        const out = admissions.map((a) => this.writeAdmission(a));
-        for (const e of executions.values()) this.writeExecution(e);
-        for (const t of taskRuns.values()) this.writeTaskRun(t);
-        for (const l of logs) this.writeLog(l);
-        return out;
-      })();
-    } catch (e) {
+    const id = ++this.nextBatch;
+    this.inFlight.set(id, { admissions, waiters, rows });
+    this.worker.postMessage({ type: 'commit', id, batch });
+  }
+
+  private committed(m: { id: number; ok: boolean; out?: [string, boolean][]; error?: string }): void {
+    const b = this.inFlight.get(m.id);
+    if (!b) return;
+    this.inFlight.delete(m.id);
+    if (!m.ok) {
+      const e = new Error(`a write to the store failed: ${m.error}`);
       this.onError(e);
-      admissions.forEach((a) => a.reject(e));
-      waiters.forEach((w) => w.reject(e));
+      b.admissions.forEach((a) => a.reject(e));
+      b.waiters.forEach((w) => w.reject(e));
       return;
     }
-    this.stats.commits++;
-    this.stats.rows += rows;
-    this.stats.lastBatch = rows;
-    if (rows > this.stats.maxBatch) this.stats.maxBatch = rows;
-    admissions.forEach((a, i) => a.resolve(outcomes[i]));
-    waiters.forEach((w) => w.resolve());
-  }
-
-  private writeAdmission({ execution: e, dedupKey }: Admission): AdmissionOutcome {
-    const created = Date.parse(e.state.startDate);
-    const ended = e.state.endDate ? Date.parse(e.state.endDate) : null;
-    const triggerId = e.trigger?.id ?? null;
-    const info = this.insertExecution.run(
-      e.id, e.namespace, e.flowId, e.flowRevision, e.state.current, triggerId, dedupKey ?? null,
-      created, Date.now(), ended, executionDoc(e),
-    );
-    if (info.changes === 0) {
-      const existing = this.findDuplicate.get(e.namespace, e.flowId, triggerId, dedupKey ?? null) as string | undefined;
-      return { executionId: existing ?? e.id, duplicate: true };
+    if (b.rows) {
+      this.stats.commits++;
+      this.stats.rows += b.rows;
+      this.stats.lastBatch = b.rows;
+      if (b.rows > this.stats.maxBatch) this.stats.maxBatch = b.rows;
     }
-    for (const t of e.taskRunList) this.writeTaskRun(t);
-    return { executionId: e.id, duplicate: false };
+    b.admissions.forEach((a, i) => a.resolve({ executionId: m.out![i][0], duplicate: m.out![i][1] }));
+    b.waiters.forEach((w) => w.resolve());
   }
 
-  private writeExecution(e: Execution): void {
+  private failAll(e: unknown): void {
+    this.onError(e);
+    for (const b of this.inFlight.values()) {
+      b.admissions.forEach((a) => a.reject(e));
+      b.waiters.forEach((w) => w.reject(e));
+    }
+    this.inFlight.clear();
+  }
+
+  private admissionRow({ execution: e, dedupKey }: Admission): unknown[] {
+    const ended = e.state.endDate ? Date.parse(e.state.endDate) : null;
+    return [
+      e.id, e.namespace, e.flowId, e.flowRevision, e.state.current, e.trigger?.id ?? null, dedupKey ?? null,
+      Date.parse(e.state.startDate), Date.now(), ended, executionDoc(e), e.taskRunList.map((t) => this.taskRunRow(t)),
+    ];
+  }
+
+  private executionRow(e: Execution): unknown[] {
     const ended = isTerminal(e.state.current) && e.state.endDate ? Date.parse(e.state.endDate) : null;
-    this.updateExecution.run(e.state.current, Date.now(), ended, executionDoc(e), e.id);
+    return [e.state.current, Date.now(), ended, executionDoc(e), e.id];
   }
 
-  private writeTaskRun(t: TaskRun): void {
-    this.upsertTaskRun.run(t.executionId, t.id, t.taskId, t.state.current, JSON.stringify(t), this.seq++);
+  private taskRunRow(t: TaskRun): unknown[] {
+    return [t.executionId, t.id, t.taskId, t.state.current, JSON.stringify(t), this.seq++];
   }
+}
 
-  /** Orders task runs as they were created (their ids are random). */
-  private seq = Date.now() * 1000;
-
-  private writeLog(l: LogEntry): void {
-    this.insertLog.run(
-      l.executionId ?? null, l.namespace, l.flowId, l.taskId ?? null, l.taskRunId ?? null, l.attemptNumber ?? null,
-      l.triggerId ?? null, l.level, l.timestamp, l.message,
-    );
-  }
+function logRow(l: LogEntry): unknown[] {
+  return [
+    l.executionId ?? null, l.namespace, l.flowId, l.taskId ?? null, l.taskRunId ?? null, l.attemptNumber ?? null,
+    l.triggerId ?? null, l.level, l.timestamp, l.message,
+  ];
 }

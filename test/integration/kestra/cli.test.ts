@@ -96,7 +96,7 @@ describe('peregrine deploy', { timeout: 180_000 }, () => {
     const dataDir = tempDir('cli-secrets');
     const store = new Store({ dataDir });
     store.secrets.set('company.team', 'PAGER_TOKEN', 'pgr-0123456789abcdef');
-    store.close();
+    await store.close();
     const dir = workspace({ 'ref.yml': flow('ref').replace('hello from ref', "{{ secret('PAGER_TOKEN') }}"), 'pasted.yml': flow('pasted').replace('hello from pasted', 'pgr-0123456789abcdef') });
     const r = await peregrine(['deploy', '--server', k.url, '--user', 'admin', '--password', 'pw', '--data-dir', dataDir, '--flows', dir]);
     expect(r.status).toBe(1);

@@ -699,7 +699,7 @@ setInterval(() => process.stdout.write(JSON.stringify({ count: count(), duplicat
       expect(duplicates).toBe(0);
       expect(ids).toHaveLength(501);
     } finally {
-      store.close();
+      await store.close();
     }
   }, 240000);
 

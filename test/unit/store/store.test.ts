@@ -10,7 +10,9 @@ import { Store } from '../../../main/store';
 import { tempDir } from '../../helpers/server-process';
 
 const stores: Store[] = [];
-afterEach(() => stores.splice(0).forEach((s) => s.close()));
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close()));
+});
 const open = (dataDir = tempDir('store')) => {
   const s = new Store({ dataDir });
   stores.push(s);
@@ -23,7 +25,7 @@ function execution(createdAt = new Date()): Execution {
 }
 
 describe('store', () => {
-  it('keeps secrets encrypted at rest, with a 0600 key file, and reads them back', () => {
+  it('keeps secrets encrypted at rest, with a 0600 key file, and reads them back', async () => {
     const dir = tempDir('secrets');
     const s = open(dir);
     s.secrets.set('', 'API_KEY', 'sk-live-very-secret-value');
@@ -33,7 +35,7 @@ describe('store', () => {
     expect(s.secrets.get('other', 'DB')).toBeUndefined();
     expect(s.secrets.list().map((x) => x.name)).toEqual(['API_KEY', 'DB']);
     expect(JSON.stringify(s.secrets.list())).not.toContain('secret-value');
-    s.close();
+    await s.close();
     stores.pop();
     const raw = fs.readFileSync(path.join(dir, 'peregrine.db'));
     expect(raw.includes(Buffer.from('sk-live-very-secret-value'))).toBe(false);
