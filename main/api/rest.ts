@@ -158,7 +158,7 @@ async function webhook(engine: Engine, req: ApiRequest) {
     const done = await engine.waitFor(result.executionId);
     return { status: 200, body: spec.returnOutputs ? done.outputs ?? {} : done };
   }
-  const execution = engine.executor.live(result.executionId) ?? engine.getExecution(result.executionId);
+  const execution = result.execution ?? engine.executor.live(result.executionId) ?? engine.getExecution(result.executionId);
   return { status: 200, body: execution ?? { id: result.executionId } };
 }
 

@@ -131,7 +131,12 @@ export interface TriggerEvent {
   eventTime?: number;
 }
 
-export interface AdmitResult { executionId: string; duplicate: boolean }
+export interface AdmitResult {
+  executionId: string;
+  duplicate: boolean;
+  /** The admitted execution's document (absent for duplicates). */
+  execution?: Execution;
+}
 
 export interface TriggerContext {
   flow: Flow;

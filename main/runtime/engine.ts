@@ -278,6 +278,9 @@ export class Engine {
     );
     const triggerKey = `${loaded.flow.namespace}/${loaded.flow.id}/${spec.id}`;
     const admitted = executions.filter((_, i) => !outcomes[i].duplicate);
+    outcomes.forEach((o, i) => {
+      if (!o.duplicate) Object.defineProperty(o, 'execution', { value: executions[i], enumerable: false });
+    });
     // Count them in flight now, so that the consumer sees the cap before it takes more…
     for (const e of admitted) if (!isTerminal(e.state.current)) this.supervisor.acquired(triggerKey);
     // …but start them on the next turn of the event loop: the trigger's continuation (acknowledging

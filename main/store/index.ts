@@ -50,6 +50,15 @@ export class Store {
     this.secrets = new SecretStore(this.db, opts.secretKeys ?? keyFileProvider(opts.dataDir));
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A prepared statement, prepared once. */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
   /** Commits what is queued, folds the WAL back into the database file, and closes. */
   async close(): Promise<void> {
     await this.writer.close();
@@ -59,7 +68,7 @@ export class Store {
   // ── executions ────────────────────────────────────────────────────────────
 
   getExecution(id: string): Execution | undefined {
-    const row = this.db.prepare('SELECT doc FROM executions WHERE id = ?').pluck().get(id) as string | undefined;
+    const row = this.stmt('SELECT doc FROM executions WHERE id = ?').pluck().get(id) as string | undefined;
     if (!row) return undefined;
     const execution = JSON.parse(row) as Execution;
     execution.taskRunList = this.taskRuns(id);
@@ -67,7 +76,7 @@ export class Store {
   }
 
   taskRuns(executionId: string): TaskRun[] {
-    return (this.db.prepare('SELECT doc FROM task_runs WHERE execution_id = ? ORDER BY seq').pluck().all(executionId) as string[]).map(
+    return (this.stmt('SELECT doc FROM task_runs WHERE execution_id = ? ORDER BY seq').pluck().all(executionId) as string[]).map(
       (d) => JSON.parse(d) as TaskRun,
     );
   }
