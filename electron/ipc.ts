@@ -5,8 +5,9 @@ import type { EngineApi } from '../main/api/index';
 import { serveConnection } from '../main/api/protocol';
 import { isTrustedSender } from './hardening';
 
-export const CONNECT = 'peregrine:connect';
-export const PORT = 'peregrine:port';
+import { CONNECT, PORT } from './channels';
+
+export { CONNECT, PORT };
 
 interface SenderEvent {
   senderFrame: { url: string } | null;

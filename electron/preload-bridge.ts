@@ -2,7 +2,7 @@
 // contract's protocol over it. Free of Electron imports so tests can drive it.
 import type { Bridge } from '../main/api/contract';
 import { createProtocolClient } from '../renderer/bridge/protocol-client';
-import { CONNECT, PORT } from './ipc';
+import { CONNECT, PORT } from './channels';
 
 export interface IpcRendererLike {
   send(channel: string, ...args: unknown[]): void;

@@ -16,6 +16,8 @@ const program = new Command('peregrine')
   .version('0.1.0');
 
 const dataDirOption = () => new Option('--data-dir <dir>', 'where executions, logs and files are kept').default(defaultDataDir());
+const retentionOption = () =>
+  new Option('--retention-days <days>', 'purge finished executions older than this (0 keeps everything)').argParser(Number).default(30);
 const flowsOption = () => new Option('--flows <dir>', 'the workspace folder of YAML flows (watched)');
 
 program
@@ -41,9 +43,10 @@ program
   .addOption(flowsOption())
   .addOption(dataDirOption())
   .option('--max-in-flight <n>', 'executions a trigger may have unfinished before it pauses', (v) => Number(v), 1000)
-  .action(async (files: string[], opts: { flows?: string; dataDir: string; maxInFlight: number }) => {
+  .addOption(retentionOption())
+  .action(async (files: string[], opts: { flows?: string; dataDir: string; maxInFlight: number; retentionDays: number }) => {
     const { Engine } = await import('../runtime/engine');
-    const engine = await Engine.start({ dataDir: opts.dataDir, flowsDir: opts.flows, maxInFlight: opts.maxInFlight });
+    const engine = await Engine.start({ dataDir: opts.dataDir, flowsDir: opts.flows, maxInFlight: opts.maxInFlight, retentionDays: opts.retentionDays });
     for (const file of files) {
       const result = await engine.saveFlow(fs.readFileSync(file, 'utf8'), { file, write: false });
       for (const e of result.errors) console.error(formatError({ ...e, file }));
@@ -69,7 +72,8 @@ program
   .option('--no-embedded-mqtt', 'do not start the embedded MQTT broker on 127.0.0.1:1883')
   .option('--mqtt-port <port>', 'port of the embedded MQTT broker (a free one when taken)', (v) => Number(v), 1883)
   .option('--no-samples', 'do not put the getting-started flows into an empty workspace')
-  .action(async (opts: { flows?: string; dataDir: string; host: string; port: number; token?: string; maxInFlight: number; embeddedMqtt: boolean; mqttPort: number; samples: boolean }) => {
+  .addOption(retentionOption())
+  .action(async (opts: { flows?: string; dataDir: string; host: string; port: number; token?: string; maxInFlight: number; embeddedMqtt: boolean; mqttPort: number; samples: boolean; retentionDays: number }) => {
     const { Engine } = await import('../runtime/engine');
     const { startServer } = await import('../api/server');
     const flowsDir = opts.flows ?? path.join(opts.dataDir, 'flows');
@@ -81,7 +85,7 @@ program
       process.env.ENV_PEREGRINE_MQTT_URL ??= `tcp://127.0.0.1:${mqtt.port}`;
     }
     if (opts.samples && workspaceIsEmpty(flowsDir)) copySamples(flowsDir);
-    const engine = await Engine.start({ dataDir: opts.dataDir, flowsDir, maxInFlight: opts.maxInFlight });
+    const engine = await Engine.start({ dataDir: opts.dataDir, flowsDir, maxInFlight: opts.maxInFlight, retentionDays: opts.retentionDays });
     const uiDir = path.join(packageRoot(), 'dist/renderer');
     const server = await startServer({ engine, host: opts.host, port: opts.port, token: opts.token ?? process.env.PEREGRINE_TOKEN, staticDir: fs.existsSync(uiDir) ? uiDir : undefined });
     if (opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1') {
