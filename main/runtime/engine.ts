@@ -12,6 +12,7 @@ import type { AdmitResult, EngineServices, TestMessage, TriggerEvent } from '../
 import { Store, type Durability } from '../store';
 import { secretFromEnv, type SecretKeyProvider } from '../store/secrets';
 import { buildExecution } from './admission';
+import { newId } from './ids';
 import { EngineEvents } from './events';
 import { Executor, message } from './executor';
 import { makeLogger, SecretMask } from './logging';
@@ -36,6 +37,8 @@ export interface EngineOptions {
   backoff?: { minMs: number; maxMs: number };
   /** The watchdog restarts a consumer silent this long while its broker holds messages. */
   stallAfterMs?: number;
+  /** Events larger than this become FAILED executions, their payload kept in internal storage (default 16 MiB). */
+  maxPayloadBytes?: number;
 }
 
 export interface FlowProblem { file?: string; errors: FlowError[]; source: string }
@@ -271,7 +274,7 @@ export class Engine {
    */
   async admit(loaded: LoadedFlow, spec: TriggerSpec, events: TriggerEvent[]): Promise<AdmitResult[]> {
     const executions = events.map((event) =>
-      buildExecution({ loaded, inputs: this.inputsFor(loaded, event.inputs ?? {}), trigger: { spec, event } }),
+      buildExecution({ loaded, inputs: this.inputsFor(loaded, event.inputs ?? {}), trigger: { spec, event: this.withinSizeLimit(loaded, spec, event) } }),
     );
     const outcomes = await Promise.all(
       executions.map((execution, i) => this.store.writer.admit({ execution, dedupKey: events[i].dedupKey })),
@@ -288,6 +291,25 @@ export class Engine {
     // messages is as short as the acknowledgement itself.
     setImmediate(() => this.startAdmitted(admitted, loaded, spec));
     return outcomes;
+  }
+
+  /**
+   * An event over the size limit is not run: it becomes a FAILED execution that says why, and its
+   * payload is kept whole in internal storage (nothing is lost, the database stays small).
+   */
+  private withinSizeLimit(loaded: LoadedFlow, spec: TriggerSpec, event: TriggerEvent): TriggerEvent {
+    const limit = this.options.maxPayloadBytes ?? 16 * 1024 * 1024;
+    const size = approximateSize(event.variables, limit);
+    if (size <= limit) return event;
+    const uri = this.store.storage.put(
+      `triggers/${loaded.flow.namespace}/${loaded.flow.id}/${spec.id}/oversized-${newId()}.json`,
+      JSON.stringify(event.variables),
+    );
+    return {
+      ...event,
+      variables: { uri, size },
+      failure: { reason: `the event is about ${size} bytes, over the limit of ${limit} bytes (maxPayloadBytes): its payload is kept at ${uri}`, raw: uri },
+    };
   }
 
   private startAdmitted(executions: Execution[], loaded: LoadedFlow, spec: TriggerSpec): void {
@@ -529,6 +551,25 @@ export class Engine {
     await this.store.writer.flush().catch(() => {});
     await this.store.close();
   }
+}
+
+/** Roughly how many bytes a value takes as JSON; stops counting once past `cap` (cheap per event). */
+export function approximateSize(value: unknown, cap = Number.POSITIVE_INFINITY): number {
+  let total = 0;
+  const walk = (v: unknown): void => {
+    if (total > cap) return;
+    if (typeof v === 'string') total += v.length + 2;
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      if (Buffer.isBuffer(v)) total += v.length;
+      else for (const k in v) {
+        total += k.length + 4;
+        walk((v as Record<string, unknown>)[k]);
+      }
+    } else total += 8;
+  };
+  walk(value);
+  return total;
 }
 
 export class NotFound extends Error {
