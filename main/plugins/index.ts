@@ -9,6 +9,8 @@ import { mqttPlugins } from './mqtt';
 import { natsPlugins } from './nats';
 import { kafkaPlugins } from './kafka';
 import { postgresPlugins } from './postgres';
+import { sqsPlugins } from './sqs';
+import { pubsubPlugins } from './pubsub';
 import { httpPlugins } from './http';
 import { scriptPlugins } from './scripts';
 import { transformPlugins } from './transform';
@@ -25,6 +27,8 @@ export const FAMILIES: readonly (readonly PluginDefinition[])[] = [
   natsPlugins,
   kafkaPlugins,
   postgresPlugins,
+  sqsPlugins,
+  pubsubPlugins,
 ];
 
 export function createRegistry(): PluginRegistry {

@@ -25,7 +25,7 @@ export const subscriptionProps = {
   autoCreateSubscription: p.bool('Create the subscription when it does not exist.').default(true),
 };
 
-const connectionSchema = z.object(connectionProps);
+export const connectionSchema = z.object(connectionProps);
 export type ConnectionProps = z.infer<typeof connectionSchema>;
 export interface SubscriptionProps { subscription?: string; autoCreateSubscription: boolean }
 

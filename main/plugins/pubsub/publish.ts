@@ -6,7 +6,7 @@ import { connectionProps, createClient, pubsubError, serdeTypeProp, type Connect
 
 const message = z
   .object({
-    data: z.any().describe('The message data: a string is sent as is; anything else as JSON.'),
+    data: z.any().optional().describe('The message data: a string is sent as is; anything else as JSON (a message may carry attributes only).'),
     attributes: z.record(z.string(), z.any()).optional().describe('The message attributes.'),
     messageId: z.string().optional().describe('Accepted for Kestra compatibility; Pub/Sub assigns the id.'),
     orderingKey: z.string().optional().describe('The ordering key.'),

@@ -15,6 +15,12 @@ import {
 
 /** Most messages admitted in one commit. */
 const BATCH = 500;
+/**
+ * A subscriber closed within moments of opening can leave a streaming pull open on the server (seen
+ * with the Pub/Sub fake when a flow is saved twice in quick succession): that stream then takes
+ * messages nobody reads. Stopping waits until the subscriber has been open this long.
+ */
+const MIN_OPEN_MS = 1000;
 
 export interface PubsubRealtimeProps extends ConnectionProps, SubscriptionProps {
   serdeType: SerdeType;
@@ -104,6 +110,7 @@ class Consumer {
   private scheduled = false;
   private waitingForCapacity = false;
   private stopped = false;
+  private readonly openedAt = Date.now();
 
   constructor(private readonly ctx: TriggerContext, private readonly props: PubsubRealtimeProps, private readonly client: PubSub, private readonly name: string) {
     this.sub = client.subscription(name, {
@@ -174,6 +181,8 @@ class Consumer {
     this.stopped = true;
     for (const m of this.waiting.splice(0)) m.nack(); // never admitted: back to Pub/Sub now
     await Promise.allSettled([...this.pending]); // admitted ones are acked
+    const young = MIN_OPEN_MS - (Date.now() - this.openedAt);
+    if (young > 0) await new Promise((r) => setTimeout(r, young)); // meanwhile, deliveries are nacked
     await this.sub.close().catch(() => {}); // flushes the acks and nacks (listeners stay: they ignore a stopped consumer)
     await this.client.close().catch(() => {});
   }

@@ -39,7 +39,7 @@ export const visibilityTimeoutProp = z
   .union([p.int(), p.duration()])
   .describe('How long (seconds) a received message stays invisible to other consumers.');
 
-const connectionSchema = z.object(connectionProps);
+export const connectionSchema = z.object(connectionProps);
 export type ConnectionProps = z.infer<typeof connectionSchema>;
 
 const IGNORED = ['stsRoleArn', 'stsRoleExternalId', 'stsRoleSessionName', 'stsRoleSessionDuration', 'stsEndpointOverride', 'compatibilityMode', 'forcePathStyle', 'connectionAcquisitionTimeout'] as const;
@@ -51,6 +51,9 @@ export function noteIgnored(props: ConnectionProps, logger: Logger): void {
 }
 
 export function createClient(props: ConnectionProps & { clientRetryMaxAttempts?: number }, longPollSeconds = 0): SQSClient {
+  // The SDK warns once per process that its 2027 releases will need Node 22: nothing a flow's
+  // author can act on, so it stays out of their console (an explicit setting wins).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { accessKeyId, secretKeyId, sessionToken } = props;
   if (Boolean(accessKeyId) !== Boolean(secretKeyId)) {
     throw new Error('accessKeyId and secretKeyId go together: set both, or neither to use the default AWS credentials chain');
@@ -95,10 +98,18 @@ export const visibilitySeconds = (v: number | string | undefined, fallback = 30)
   return fallback;
 };
 
-/** Checks the queue answers (and exists) before the consumer reports RUNNING. */
-export async function checkQueue(client: SQSClient, queueUrl: string, signal?: AbortSignal): Promise<void> {
+/**
+ * Checks the queue answers (and exists) before the consumer reports RUNNING; also used to read the
+ * backlog. Resolves with the number of messages waiting.
+ */
+export async function checkQueue(client: SQSClient, queueUrl: string, signal?: AbortSignal): Promise<number | undefined> {
   try {
-    await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['VisibilityTimeout'] }), signal ? { abortSignal: signal as never } : {});
+    const r = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      signal ? { abortSignal: signal as never } : {},
+    );
+    const n = Number(r.Attributes?.ApproximateNumberOfMessages);
+    return Number.isFinite(n) ? n : undefined;
   } catch (e) {
     throw sqsError(e, queueUrl);
   }

@@ -12,7 +12,6 @@ const message = z
     groupId: p.string('The message group id (FIFO queues).').optional(),
     deduplicationId: p.string('The message deduplication id (FIFO queues).').optional(),
     delaySeconds: p.int('Delay before the message can be received, in seconds.').optional(),
-    attributes: z.record(z.string(), z.any()).optional().describe('Message attributes, name → value (a Peregrine addition; sent as String attributes).'),
   })
   .strict();
 
@@ -98,15 +97,11 @@ function readFrom(from: SqsPublishProps['from'], read: (uri: string) => string):
 
 function toEntry(m: SqsMessage, id: string): SendMessageBatchRequestEntry {
   const body = typeof m.data === 'string' ? m.data : JSON.stringify(m.data ?? null);
-  const attributes = Object.entries(m.attributes ?? {});
   return {
     Id: id,
     MessageBody: body,
     ...(m.groupId ? { MessageGroupId: m.groupId } : {}),
     ...(m.deduplicationId ? { MessageDeduplicationId: m.deduplicationId } : {}),
     ...(typeof m.delaySeconds === 'number' ? { DelaySeconds: m.delaySeconds } : {}),
-    ...(attributes.length
-      ? { MessageAttributes: Object.fromEntries(attributes.map(([k, v]) => [k, { DataType: 'String', StringValue: typeof v === 'string' ? v : JSON.stringify(v) }])) }
-      : {}),
   };
 }

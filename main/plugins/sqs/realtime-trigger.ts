@@ -15,6 +15,8 @@ import {
 
 /** Received batches whose admission may overlap (keeps a burst fast without unbounded buffering). */
 const PIPELINE = 8;
+/** How often the queue's backlog is read for the health panel. */
+const LAG_EVERY_MS = 5000;
 /** Concurrent receives while a backlog is being drained (one long poll when the queue is idle). */
 const RECEIVERS = 4;
 
@@ -83,21 +85,35 @@ triggers:
     const waitSeconds = Math.min(20, Math.max(0, Math.round((parseDuration(props.waitTime) ?? 20_000) / 1000)));
     const visibility = visibilitySeconds(props.visibilityTimeout);
     const client = createClient(props, waitSeconds);
+    let backlog: number | undefined;
     try {
-      await checkQueue(client, props.queueUrl, ctx.signal);
+      backlog = await checkQueue(client, props.queueUrl, ctx.signal);
     } catch (e) {
       client.destroy();
       throw e;
     }
     const consumer = new Consumer(ctx, props, client, waitSeconds, visibility);
     ctx.setState('RUNNING');
+    // The lag the health shows: messages waiting in the queue, as SQS counts them.
+    const lagTimer = setInterval(() => {
+      checkQueue(client, props.queueUrl).then((n) => (backlog = n), () => {});
+    }, LAG_EVERY_MS);
+    lagTimer.unref?.();
     const loop = consumer.run().catch((e) => {
       if (!consumer.stopping) ctx.fail(sqsError(e, props.queueUrl));
     });
-    // The client lives until the last receive has answered (its messages are handed back).
-    void loop.finally(() => client.destroy());
+    // The client lives until the last receive has answered (its messages are handed back) and the
+    // last admission has deleted its messages.
+    void loop
+      .then(() => consumer.drain())
+      .finally(() => {
+        clearInterval(lagTimer);
+        client.destroy();
+      });
     return {
+      lag: () => backlog,
       async stop() {
+        clearInterval(lagTimer);
         // A long poll in progress is not aborted: SQS would still take a message for the dropped
         // request and hide it for the visibility timeout. It ends by itself within waitTime, and
         // whatever it brings is handed back at once. Admissions under way finish (then delete).
