@@ -90,8 +90,11 @@ export function createCommands(engine: Engine, settings: () => CommandOutput<'se
     'flows.revisions': ({ namespace, id }) =>
       engine.store.flowRevisions(namespace, id).map(({ revision, createdAt, deleted }) => ({ revision, createdAt, deleted })),
 
-    'executions.search': (q) => engine.store.searchExecutions(q),
-    'executions.get': ({ id }) => engine.executor.live(id) ?? engine.getExecution(id) ?? (() => { throw notFound(`execution ${id}`); })(),
+    'executions.search': async (q) => {
+      await engine.store.writer.flush(); // read what has been written, not an older state
+      return engine.store.searchExecutions(q);
+    },
+    'executions.get': async ({ id }) => engine.executor.live(id) ?? (await engine.readExecution(id)) ?? (() => { throw notFound(`execution ${id}`); })(),
     'executions.create': ({ namespace, flowId, inputs, labels }) => engine.createExecution(namespace, flowId, inputs, labels),
     'executions.kill': ({ ids }) => ({ killed: ids.filter((id) => engine.kill(id)) }),
     'executions.resume': ({ id, inputs }) => ({ resumed: engine.resume(id, inputs) }),
@@ -255,7 +258,7 @@ export function executionStats(
       WHERE namespace = ? AND flow_id = ? AND created_at >= ? AND created_at <= ? AND ended_at IS NOT NULL
       ORDER BY ended_at - created_at LIMIT 1 OFFSET ?`).pluck();
     for (const t of top) {
-      const p = p95.get(t.namespace, t.flowId, from, to, Math.floor(0.95 * (t.n - 1))) as number | undefined;
+      const p = p95.get(t.namespace, t.flowId, from, to, Math.max(0, Math.ceil(0.95 * t.n) - 1)) as number | undefined; // nearest rank
       slowest.push({ namespace: t.namespace, flowId: t.flowId, count: t.n, avgMs: Math.round(t.avgMs), p95Ms: p ?? Math.round(t.maxMs), maxMs: t.maxMs });
     }
   }

@@ -20,7 +20,8 @@ export function kestraRoutes(engine: Engine): Router {
     r.add(method, '/api/v1/main/executions/webhook/:namespace/:flowId/:key', (req) => webhook(engine, req), { public: true });
   }
 
-  r.add('GET', '/api/v1/executions/search', (req) => {
+  r.add('GET', '/api/v1/executions/search', async (req) => {
+    await engine.store.writer.flush();
     const q = req.query;
     const states = q.getAll('state').flatMap((s) => s.split(',')).filter(Boolean);
     for (const s of states) if (!STATES.includes(s as StateType)) throw new HttpError(400, `unknown state ${s}`);
@@ -43,8 +44,8 @@ export function kestraRoutes(engine: Engine): Router {
     return { status: 200, body: result };
   });
 
-  r.add('GET', '/api/v1/executions/:id', (req) => {
-    const e = engine.getExecution(req.params.id);
+  r.add('GET', '/api/v1/executions/:id', async (req) => {
+    const e = engine.executor.live(req.params.id) ?? (await engine.readExecution(req.params.id));
     if (!e) throw new HttpError(404, `execution ${req.params.id} not found`);
     return { status: 200, body: e };
   });

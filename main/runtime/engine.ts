@@ -388,6 +388,12 @@ export class Engine {
     return count;
   }
 
+  /** The execution as last written, once every pending write is committed (read-your-writes). */
+  async readExecution(id: string): Promise<Execution | undefined> {
+    await this.store.writer.flush();
+    return this.store.getExecution(id);
+  }
+
   getExecution(id: string): Execution | undefined {
     return this.store.getExecution(id);
   }

@@ -5,6 +5,8 @@ import mqtt from 'mqtt';
 import { Kafka, logLevel } from 'kafkajs';
 import { connect as natsConnect, StringCodec } from 'nats';
 import pg from 'pg';
+import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PubSub } from '@google-cloud/pubsub';
 import type { FamilyAdapter } from './harness';
 
 const returnId = (trigger: string) => `tasks:
@@ -171,4 +173,66 @@ ${returnId('trigger.data.id')}triggers:
   idOf: (t) => Number((t.data as { id?: number } | undefined)?.id ?? NaN),
 };
 
-export const FAMILIES: FamilyAdapter<any>[] = [redisFamily, amqpFamily, mqttFamily, natsFamily, kafkaFamily, postgresFamily];
+/** AWS SQS (ElasticMQ): MessageId is the identity. */
+export const sqsFamily: FamilyAdapter<'sqs'> = {
+  family: 'sqs',
+  broker: 'sqs',
+  identity: true,
+  flow: (b) => `id: crash
+namespace: reliability
+${returnId('trigger.data')}triggers:
+  - id: queue
+    type: io.kestra.plugin.aws.sqs.RealtimeTrigger
+    endpointOverride: ${b.connection.endpoint}
+    region: ${b.connection.region}
+    accessKeyId: ${b.connection.credentials.accessKeyId}
+    secretKeyId: ${b.connection.credentials.secretAccessKey}
+    queueUrl: ${b.connection.endpoint}/000000000000/crash
+    maxNumberOfMessage: 10
+    waitTime: PT1S
+    visibilityTimeout: 5   # messages a killed engine had received come back after 5 s
+`,
+  async prepare(b) {
+    const sqs = new SQSClient(b.connection);
+    await sqs.send(new CreateQueueCommand({ QueueName: 'crash' }));
+    sqs.destroy();
+  },
+  async publish(b, ids) {
+    const sqs = new SQSClient(b.connection);
+    const url = `${b.connection.endpoint}/000000000000/crash`;
+    for (let i = 0; i < ids.length; i += 10) {
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: ids.slice(i, i + 10).map((id) => ({ Id: String(id), MessageBody: String(id) })) }));
+    }
+    sqs.destroy();
+  },
+  idOf: (t) => Number(t.data),
+};
+
+/** Google Pub/Sub (pstest): messageId is the identity. */
+export const pubsubFamily: FamilyAdapter<'pubsub'> = {
+  family: 'pubsub',
+  broker: 'pubsub',
+  identity: true,
+  flow: (b) => `id: crash
+namespace: reliability
+${returnId('trigger.data')}triggers:
+  - id: sub
+    type: io.kestra.plugin.gcp.pubsub.RealtimeTrigger
+    projectId: ${b.connection.projectId}
+    topic: crash
+`,
+  async prepare(b) {
+    const ps = new PubSub(b.connection);
+    await ps.createTopic('crash').catch(() => undefined);
+    await ps.close();
+  },
+  async publish(b, ids) {
+    const ps = new PubSub(b.connection);
+    const topic = ps.topic('crash');
+    await Promise.all(ids.map((id) => topic.publishMessage({ data: Buffer.from(String(id)) })));
+    await ps.close();
+  },
+  idOf: (t) => Number(t.data),
+};
+
+export const FAMILIES: FamilyAdapter<any>[] = [redisFamily, amqpFamily, mqttFamily, natsFamily, kafkaFamily, postgresFamily, sqsFamily, pubsubFamily];
