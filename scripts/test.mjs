@@ -14,7 +14,9 @@ const run = (cmd, args, env = {}) => spawnSync(cmd, args, { stdio: 'inherit', en
 if (!extra.length) {
   console.log('▶ type check');
   if (run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']) !== 0) process.exit(1);
-  if (fs.existsSync('renderer/tsconfig.json') && run('npx', ['tsc', '--noEmit', '-p', 'renderer/tsconfig.json']) !== 0) process.exit(1);
+  for (const config of ['renderer/tsconfig.json', 'tsconfig.ui-tests.json']) {
+    if (fs.existsSync(config) && run('npx', ['tsc', '--noEmit', '-p', config]) !== 0) process.exit(1);
+  }
   console.log('▶ lint (runtime boundaries)');
   const dirs = ['main', 'electron', 'renderer', 'test', 'scripts', 'bench'].filter((d) => fs.existsSync(d));
   if (run('npx', ['eslint', ...dirs]) !== 0) process.exit(1);

@@ -9,5 +9,5 @@ const ROOT = path.resolve(import.meta.dirname, '../../..');
 export default function setup(): void {
   const index = path.join(ROOT, 'dist/renderer/index.html');
   if (process.env.PEREGRINE_E2E_SKIP_BUILD === '1' && fs.existsSync(index)) return;
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 }

@@ -1,13 +1,14 @@
 // The commands added for the inspector, the executions pages, the overview and the first run
 // (issue 8), over both transports: executions.stats, executions.timings, storage.read (confined,
-// size-limited), flows.revision and gettingStarted.status/add.
+// size-limited), flows.revision and gettingStarted.status/add; and test events to a real Redis.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../main/runtime/engine';
 import { eventTimeOf } from '../../../main/api/commands';
+import { describeBroker } from '../../brokers';
 import { executionsOf, startEngine } from '../../helpers/engine';
-import { tempDir } from '../../helpers/server-process';
+import { eventually, tempDir } from '../../helpers/server-process';
 import { ipcTransport, webSocketTransport, type Transport } from './transports';
 
 const OK = `id: fine
@@ -173,5 +174,43 @@ describe('eventTimeOf', () => {
     expect(eventTimeOf({ timestamp: created + 60_000 }, created)).toBeUndefined();
     expect(eventTimeOf({ timestamp: created - 3 * 86_400_000 }, created)).toBeUndefined();
     expect(eventTimeOf({ value: 'x' }, created)).toBeUndefined();
+  });
+});
+
+describeBroker('redis', (broker) => {
+  let engine: Engine;
+  let t: Transport;
+  beforeAll(async () => {
+    engine = await startEngine([`id: redis-test-events
+namespace: stats.test
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ trigger.value.n }}"
+triggers:
+  - id: list
+    type: io.kestra.plugin.redis.list.RealtimeTrigger
+    url: ${broker().url}/0
+    key: test-events
+    serdeType: JSON
+`]);
+    t = await webSocketTransport(engine);
+  });
+  afterAll(async () => {
+    await t.close();
+    await engine.close();
+  });
+
+  it('triggers.testEvent pushes to the Redis list (RPUSH, in order) and each element starts an execution', async () => {
+    await eventually(() => engine.supervisor.get('stats.test', 'redis-test-events', 'list')?.health().state === 'RUNNING', 10_000, 'the consumer');
+    const taps: number[] = [];
+    const stop = t.bridge.subscribe('triggerEvents', {}, (b) => taps.push(...b.events.map((e) => (e.variables.value as { n: number }).n)));
+    await new Promise((r) => setTimeout(r, 50));
+    for (let n = 1; n <= 3; n++) expect(await t.bridge.call('triggers.testEvent', { namespace: 'stats.test', flowId: 'redis-test-events', triggerId: 'list', payload: JSON.stringify({ n }) })).toEqual({ ok: true, value: { sent: 1 } });
+    const runs = await executionsOf(engine, 'redis-test-events', 3, { states: ['SUCCESS'] });
+    expect(runs.map((e) => (e.trigger!.variables.value as { n: number }).n)).toEqual([1, 2, 3]);
+    await eventually(() => taps.length === 3, 5000, 'three tap events');
+    expect(taps).toEqual([1, 2, 3]);
+    stop();
   });
 });
