@@ -62,6 +62,8 @@ export interface EngineServices {
   /** Masks secret values in every string of a value (outputs). */
   maskValue<T>(value: T): T;
   dataDir: string;
+  /** The folder holding a namespace's files (workspace `<namespace>/_files/`), when it exists. */
+  namespaceFilesDir?(namespace: string): string | undefined;
 }
 
 export interface TaskContext {

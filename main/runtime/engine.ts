@@ -91,6 +91,10 @@ export class Engine {
         set: (ns, flowId, triggerId, state) => this.store.setTriggerState(ns, flowId, triggerId, state),
       },
       dataDir: options.dataDir,
+      namespaceFilesDir: (namespace) => {
+        const dir = options.flowsDir && path.join(options.flowsDir, namespace, '_files');
+        return dir && fs.existsSync(dir) ? dir : undefined;
+      },
       mask: (t) => this.mask.mask(t),
       maskValue: (v) => this.mask.maskValue(v),
       secret: (namespace, name) => this.secret(namespace, name),

@@ -17,13 +17,15 @@ export interface LoadOutcome {
 }
 
 const FLOW_FILE = /\.ya?ml$/i;
+const NAMESPACE_FILES = '_files';
 
 export function listFlowFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   const out: string[] = [];
   const walk = (d: string) => {
     for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
-      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      // Namespace files (`<namespace>/_files/`) are not flows, whatever their extension.
+      if (entry.name.startsWith('.') || entry.name === 'node_modules' || entry.name === NAMESPACE_FILES) continue;
       const p = path.join(d, entry.name);
       if (entry.isDirectory()) walk(p);
       else if (FLOW_FILE.test(entry.name)) out.push(p);
@@ -45,7 +47,7 @@ export function watchWorkspace(dir: string, onChange: (file: string, removed: bo
   let watcher: fs.FSWatcher;
   try {
     watcher = fs.watch(dir, { recursive: true }, (_event, name) => {
-      if (!name || !FLOW_FILE.test(String(name))) return;
+      if (!name || !FLOW_FILE.test(String(name)) || String(name).split(/[\\/]/).includes(NAMESPACE_FILES)) return;
       const file = path.join(dir, String(name));
       clearTimeout(timers.get(file));
       timers.set(

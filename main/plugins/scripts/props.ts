@@ -29,6 +29,6 @@ export const scriptCommonProps = {
   containerImage: p.string('Container image for container task runners (ignored locally).').optional(),
   docker: p.map('Deprecated Docker options (ignored locally).').optional(),
   runner: p.enum(['PROCESS', 'DOCKER'], 'Deprecated: use taskRunner.').optional(),
-  namespaceFiles: p.map('Namespace files to copy into the working directory (not available locally yet).').optional(),
+  namespaceFiles: p.map('Namespace files to copy into the working directory: {enabled, include, exclude} (the workspace\'s <namespace>/_files/ folder).').optional(),
   outputDirectory: p.bool('Deprecated: the {{ outputDir }} folder is always available.').optional(),
 };

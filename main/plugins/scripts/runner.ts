@@ -18,6 +18,7 @@ import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { LOG_LEVELS, type LogLevel } from '../../model/execution';
 import type { Logger, TaskContext } from '../types';
+import { copyNamespaceFiles, type NamespaceFilesProps } from './namespace-files';
 
 // ---------------------------------------------------------------------------------------------
 // Low level: one process, streamed.
@@ -337,9 +338,6 @@ export async function runScriptTask(
   options: ScriptTaskOptions = {},
 ): Promise<ScriptOutputs> {
   noteIgnoredRunner(ctx, props, options.defaultImage);
-  if (props.namespaceFiles && (props.namespaceFiles.enabled === true || props.namespaceFiles.enabled === 'true')) {
-    ctx.logger.warn('namespaceFiles are not available locally yet: no namespace file is copied into the working directory');
-  }
 
   const base = await fs.mkdtemp(path.join(os.tmpdir(), 'peregrine-task-'));
   const workingDir = path.join(base, 'work');
@@ -349,6 +347,7 @@ export async function runScriptTask(
     await fs.mkdir(workingDir);
     await fs.mkdir(outputDir);
     await fs.mkdir(scratchDir);
+    await copyNamespaceFiles(ctx, props.namespaceFiles as NamespaceFilesProps | undefined, workingDir);
     const extra = { workingDir, outputDir };
     const run: ScriptRun = {
       workingDir,
