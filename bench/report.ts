@@ -3,6 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PublishedRow } from './kestra-published';
+import { extraMarkdown, writeExtraPlots } from './report-extra';
+import type { B04Result } from './benchmark04/scenario';
+import type { RealtimeResult } from './realtime/scenario';
+import type { PeersResult } from './peers/scenario';
 
 export interface RateStep {
   offeredPerSecond: number;
@@ -20,18 +24,27 @@ export interface BenchResults {
   date: string;
   machine: { cpus: number; model: string; memoryGb: number; node: string };
   durationPerStepS: number;
-  scenarios: Record<string, { steps?: RateStep[]; sustainedPerSecond?: number; kestraSustainedPerMinute?: { oss: number; ee: number }; foreach?: { runs: number; p50Ms: number; minMs: number }; coldStart?: { flows: number; runs: number; p50Ms: number; minMs: number } }>;
+  scenarios: Record<string, { steps?: RateStep[]; sustainedPerSecond?: number; kestraSustainedPerMinute?: { oss: number; ee: number }; foreach?: { runs: number; p50Ms: number; minMs: number }; coldStart?: { flows: number; runs: number; p50Ms: number; minMs: number } }
+    // scenarios benchmark04, realtime and peers (report-extra.ts)
+    & Partial<B04Result> & Partial<RealtimeResult> & Partial<PeersResult>>;
   kestra: Record<string, { oss: PublishedRow[]; ee: PublishedRow[]; note?: string }>;
+  /** The machine is shared: its load average (1, 5, 15 min) when the run started and ended; how the engine ran. */
+  environment?: { loadAverageStart: number[]; loadAverageEnd?: number[]; engine?: string; wallSeconds?: number };
 }
 
 export async function writeReport(results: BenchResults, root: string): Promise<string> {
   const dir = path.join(root, results.date.slice(0, 19).replace(/[:T]/g, '-'));
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(results, null, 2));
-  fs.writeFileSync(path.join(dir, 'results.md'), markdown(results));
-  const svg = plot(results);
-  fs.writeFileSync(path.join(dir, 'latency.svg'), svg);
-  await toPng(svg, path.join(dir, 'latency.png'));
+  const sc = results.scenarios;
+  const extra = { benchmark04: sc.benchmark04?.sizes ? (sc.benchmark04 as B04Result) : undefined, realtime: sc.realtime?.brokers ? (sc.realtime as RealtimeResult) : undefined, peers: sc.peers?.tools ? (sc.peers as PeersResult) : undefined };
+  fs.writeFileSync(path.join(dir, 'results.md'), markdown(results) + extraMarkdown(extra));
+  if (Object.values(sc).some((s) => s.steps?.length)) {
+    const svg = plot(results);
+    fs.writeFileSync(path.join(dir, 'latency.svg'), svg);
+    await toPng(svg, path.join(dir, 'latency.png'));
+  }
+  await writeExtraPlots(extra, dir, toPng);
   return dir;
 }
 
@@ -42,6 +55,10 @@ function markdown(r: BenchResults): string {
     `Machine: ${r.machine.cpus} × ${r.machine.model}, ${r.machine.memoryGb} GiB, Node ${r.machine.node}. Each rate held ${r.durationPerStepS} s; load from a separate process on loopback. Execution latency = end − creation, from the SQLite store (every execution persisted).`,
     '',
   ];
+  if (r.environment) {
+    const la = (v?: number[]) => (v ? v.map((x) => x.toFixed(2)).join(' / ') : '?');
+    lines.push(`Shared machine — load average (1/5/15 min) ${la(r.environment.loadAverageStart)} at the start, ${la(r.environment.loadAverageEnd)} at the end${r.environment.engine ? `; engine: ${r.environment.engine}` : ''}${r.environment.wallSeconds ? `; whole run ${Math.round(r.environment.wallSeconds)} s` : ''}.`, '');
+  }
   for (const [name, s] of Object.entries(r.scenarios)) {
     if (s.steps) {
       lines.push(`## ${name}`, '', '| offered /s | achieved /s | executions | latency p50 ms | latency p99 ms | HTTP p99 ms | loop lag p99 ms | RSS MB | CPU % | rows/commit |', '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
@@ -101,7 +118,7 @@ function plot(r: BenchResults): string {
   return parts.join('\n');
 }
 
-async function toPng(svg: string, file: string): Promise<void> {
+export async function toPng(svg: string, file: string, width = 1000, height = 500): Promise<void> {
   if (!fs.existsSync('/usr/bin/chromium')) {
     console.warn('bench: no /usr/bin/chromium, so the plot is SVG only (apt-get install chromium for a PNG)');
     return;
@@ -109,7 +126,7 @@ async function toPng(svg: string, file: string): Promise<void> {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   try {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 500 } });
+    const page = await browser.newPage({ viewport: { width, height } });
     await page.setContent(`<html><body style="margin:0">${svg}</body></html>`);
     await page.screenshot({ path: file });
   } finally {

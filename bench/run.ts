@@ -1,6 +1,9 @@
 // `npm run bench`: Kestra's published benchmarks run verbatim against `peregrine server`, with
 // load from a separate process, reported as results.json, a Markdown table and a plot.
-//   npm run bench -- [--scenarios benchmark01,benchmark02,benchmark03] [--rates 5,50,500,1000,2000,3000,5000] [--duration 10]
+//   npm run bench -- [--scenarios benchmark01,benchmark02,benchmark03,benchmark04,realtime,peers,coldstart] [--rates 5,50,500,1000,2000,3000,5000] [--duration 10]
+//     benchmark04: [--sizes 1.6KB,16KB,160KB]   realtime: [--brokers redis,amqp,mqtt,nats,kafka,postgres,sqs,pubsub] [--steady 50x6]
+//     peers: [--peers peregrine,node-red,n8n]   (--rates / --duration, when given, apply to every stepped scenario;
+//     otherwise each new scenario uses its own default steps: 5 s each; realtime 50/s for 6 s, then 3 s per rate)
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,12 +12,21 @@ import Database from 'better-sqlite3';
 import hdr from 'hdr-histogram-js';
 import { KESTRA_1_2, sustained } from './kestra-published';
 import { writeReport, type BenchResults, type RateStep } from './report';
+import { benchmark04Scenario } from './benchmark04/scenario';
+import type { SizeName } from './benchmark04/orders';
+import { realtimeScenario } from './realtime/scenario';
+import type { RtBroker } from './realtime/clients';
+import { peersScenario } from './peers/scenario';
+import { bundleFresh } from './lib/peregrine';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const args = parseArgs(process.argv.slice(2));
-const scenarios = (args.scenarios ?? 'benchmark01,benchmark02,benchmark03,coldstart').split(',');
+const scenarios = (args.scenarios ?? 'benchmark01,benchmark02,benchmark03,benchmark04,realtime,peers,coldstart').split(',');
 const rates = (args.rates ?? '4.17,50,500,1000,2000,3000,4000,5000,6000').split(',').map(Number);
 const duration = Number(args.duration ?? 10);
+/** --rates / --duration as given on the command line (the new scenarios have their own defaults). */
+const explicitRates = args.rates ? rates : undefined;
+const explicitDuration = args.duration ? duration : undefined;
 
 interface Server { url: string; child: ChildProcess; dataDir: string }
 
@@ -143,15 +155,28 @@ async function coldStart(): Promise<{ flows: number; runs: number; p50Ms: number
 }
 
 async function main(): Promise<void> {
-  const server = await startServer();
+  const t0 = performance.now();
+  const environment: BenchResults['environment'] = { loadAverageStart: os.loadavg(), engine: bundleFresh() ? 'dist/engine bundle' : 'TypeScript sources through tsx (the bundle is older than main/)' };
+  // The benchmark01–03 server starts when first needed and stops once they are done, so that it
+  // does not sit beside the other scenarios' processes.
+  let server: Server | undefined;
+  const getServer = async () => (server ??= await startServer());
+  const stopServer = (s: Server) => {
+    s.child.once('exit', () => fs.rmSync(s.dataDir, { recursive: true, force: true }));
+    s.child.kill('SIGTERM');
+  };
   const results: BenchResults = {
     date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '?', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
-    durationPerStepS: duration, scenarios: {}, kestra: KESTRA_1_2,
+    durationPerStepS: duration, scenarios: {}, kestra: KESTRA_1_2, environment,
   };
   try {
-    for (const s of scenarios) {
+    for (const [i, s] of scenarios.entries()) {
+      if (server && !scenarios.slice(i).some((x) => ['benchmark01', 'benchmark02', 'benchmark03'].includes(x))) {
+        stopServer(server);
+        server = undefined;
+      }
       if (s === 'benchmark01' || s === 'benchmark02') {
-        const steps = await webhookScenario(server, s);
+        const steps = await webhookScenario(await getServer(), s);
         const ok = steps.filter((x) => x.latencyMs.p99 < 1000 && x.achievedPerSecond >= x.offeredPerSecond * 0.95);
         results.scenarios[s] = {
           steps,
@@ -159,16 +184,25 @@ async function main(): Promise<void> {
           kestraSustainedPerMinute: { oss: sustained(KESTRA_1_2[s].oss), ee: sustained(KESTRA_1_2[s].ee) },
         };
       } else if (s === 'benchmark03') {
-        results.scenarios[s] = { foreach: await foreachScenario(server) };
+        results.scenarios[s] = { foreach: await foreachScenario(await getServer()) };
       } else if (s === 'coldstart') {
         results.scenarios[s] = { coldStart: await coldStart() };
+      } else if (s === 'benchmark04') {
+        results.scenarios[s] = await benchmark04Scenario({ sizes: args.sizes?.split(',') as SizeName[] | undefined, rates: explicitRates, seconds: explicitDuration });
+      } else if (s === 'realtime') {
+        const [rate, secs] = (args.steady ?? '50x6').split('x').map(Number);
+        results.scenarios[s] = await realtimeScenario({ brokers: args.brokers?.split(',') as RtBroker[] | undefined, steady: { rate, seconds: secs }, rates: explicitRates, stepSeconds: explicitDuration });
+      } else if (s === 'peers') {
+        results.scenarios[s] = await peersScenario({ only: args.peers?.split(','), rates: explicitRates, seconds: explicitDuration });
       } else {
-        console.warn(`unknown scenario ${s} (known: benchmark01, benchmark02, benchmark03, coldstart)`);
+        console.warn(`unknown scenario ${s} (known: benchmark01, benchmark02, benchmark03, benchmark04, realtime, peers, coldstart)`);
       }
     }
   } finally {
-    server.child.kill('SIGTERM');
+    if (server) stopServer(server as Server);
   }
+  environment.loadAverageEnd = os.loadavg();
+  environment.wallSeconds = (performance.now() - t0) / 1000;
   const dir = await writeReport(results, path.join(ROOT, 'bench/results'));
   console.log(`\n${fs.readFileSync(path.join(dir, 'results.md'), 'utf8')}\nwritten to ${path.relative(ROOT, dir)}`);
 }
