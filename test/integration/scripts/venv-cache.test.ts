@@ -3,50 +3,18 @@
 // run, reused while beforeCommands do not change, a new one when they change, discarded when the
 // creating run's beforeCommands fail, created once when runs start together, a dead process's lock
 // taken over. No network: beforeCommands here do not download (kestra-libs.test.ts does, with pip).
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flowVenvsDir, readMeta, resolvePython, venvKey } from '../../../main/plugins/scripts/python/env';
 import { pythonCommands } from '../../../main/plugins/scripts/python/commands';
 import { pythonScript } from '../../../main/plugins/scripts/python/script';
 import { scrubbedEnv } from '../../../main/plugins/scripts/runner';
-import type { TaskDefinition } from '../../../main/plugins/types';
-import { cleanupTestContexts, createTestContext, prepareProps } from '../../unit/plugins/context';
+import { createTestContext } from '../../unit/plugins/context';
+import { requirePython3, runIn, tempDirs } from '../../unit/plugins/python-helpers';
 
-const python3 = (() => {
-  try {
-    execFileSync('python3', ['-c', 'import venv, ensurepip'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!python3) {
-  const why = 'python3 with the venv module (and ensurepip) is not installed (Debian: apt-get install python3 python3-venv)';
-  if (process.env.PEREGRINE_REQUIRE_BROKERS === '1') throw new Error(why);
-  console.warn(`SKIPPED: ${why}`);
-}
-
-const dirs: string[] = [];
-afterAll(() => {
-  cleanupTestContexts();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'peregrine-venv-test-'));
-  dirs.push(d);
-  return d;
-};
-
-/** Runs a task of flow company.team.<flowId> with a chosen data folder, as the engine does. */
-async function runIn<P>(def: TaskDefinition<P>, dataDir: string, spec: Record<string, unknown>, flowId = 'flow_a') {
-  const t = createTestContext({ flow: { id: flowId, namespace: 'company.team' }, task: { id: 'task', type: def.type } });
-  t.ctx.services.dataDir = dataDir;
-  const outputs = await def.run!(t.ctx, prepareProps(def, spec, t.ctx));
-  return { outputs: outputs ?? undefined, t, created: t.messages('INFO').some((m) => m.startsWith('Creating a Python virtual environment for this flow')) };
-}
+const python3 = requirePython3();
+const tempDir = tempDirs('peregrine-venv-test-');
 
 const venvsOf = (dataDir: string, flowId = 'flow_a') => {
   const dir = flowVenvsDir(dataDir, 'company.team', flowId);

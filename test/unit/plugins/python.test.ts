@@ -2,10 +2,9 @@
 // virtual environment cached per flow. No network here (no pip download): the integration suite
 // test/integration/scripts/ installs Kestra's real libraries from PyPI and npm.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRegistry } from '../../../main/plugins';
 import { flowVenvsDir, pythonCommandFolder, resolvePython } from '../../../main/plugins/scripts/python/env';
@@ -13,41 +12,11 @@ import { nodeScript } from '../../../main/plugins/scripts/node/script';
 import { pythonCommands } from '../../../main/plugins/scripts/python/commands';
 import { pythonScript } from '../../../main/plugins/scripts/python/script';
 import { protocolLogLevel, scrubbedEnv } from '../../../main/plugins/scripts/runner';
-import type { TaskDefinition } from '../../../main/plugins/types';
-import { cleanupTestContexts, createTestContext, prepareProps, runTask } from './context';
+import { createTestContext, prepareProps, runTask } from './context';
+import { requirePython3, runIn, tempDirs } from './python-helpers';
 
-const python3 = (() => {
-  try {
-    execFileSync('python3', ['-c', 'import venv, ensurepip'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!python3) {
-  const why = 'python3 with the venv module (and ensurepip) is not installed: the Python script task tests need it (Debian: apt-get install python3 python3-venv)';
-  if (process.env.PEREGRINE_REQUIRE_BROKERS === '1') throw new Error(why);
-  console.warn(`SKIPPED: ${why}`);
-}
-
-const dirs: string[] = [];
-afterAll(() => {
-  cleanupTestContexts();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'peregrine-python-test-'));
-  dirs.push(d);
-  return d;
-};
-
-/** Runs a task with a chosen data folder (where the flow's venvs live), like the engine does. */
-async function runIn<P>(def: TaskDefinition<P>, dataDir: string, spec: Record<string, unknown>, flowId = 'flow_a') {
-  const t = createTestContext({ flow: { id: flowId, namespace: 'company.team' }, task: { id: 'task', type: def.type } });
-  t.ctx.services.dataDir = dataDir;
-  const outputs = await def.run!(t.ctx, prepareProps(def, spec, t.ctx));
-  return { outputs: outputs ?? undefined, t };
-}
+const python3 = requirePython3();
+const tempDir = tempDirs('peregrine-python-test-');
 
 const venvsOf = (dataDir: string, flowId = 'flow_a') => {
   const dir = flowVenvsDir(dataDir, 'company.team', flowId);
