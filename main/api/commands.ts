@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { FlowError } from '../flow/errors';
 import { defaultGalleryDir, describeGalleryFlow, type GalleryFlow } from '../kestra/gallery';
 import type { Execution } from '../model/execution';
+import { executionFromRow } from '../store';
 import { commands, type ApiError, type CommandInput, type CommandName, type CommandOutput, type ExecutionStats, type ExecutionTiming, type FlowSummary, type StorageFile, type PluginSummary, type Result } from './contract';
 
 type Handlers = { [N in CommandName]: (input: z.output<(typeof commands)[N]['input']>) => Promise<CommandOutput<N>> | CommandOutput<N> };
@@ -306,10 +307,10 @@ export function executionTimings(engine: Engine, q: { namespace: string; flowId:
   if (q.triggerId) { where.push('trigger_id = ?'); args.push(q.triggerId); }
   if (q.from !== undefined) { where.push('created_at >= ?'); args.push(q.from); }
   const rows = engine.store.db
-    .prepare(`SELECT id, state, trigger_id AS triggerId, created_at AS createdAt, ended_at AS endedAt, doc FROM executions WHERE ${where.join(' AND ')} ORDER BY created_at DESC LIMIT ?`)
-    .all(...args, q.limit) as { id: string; state: string; triggerId: string | null; createdAt: number; endedAt: number | null; doc: string }[];
+    .prepare(`SELECT id, state, trigger_id AS triggerId, created_at AS createdAt, ended_at AS endedAt, doc, trigger FROM executions WHERE ${where.join(' AND ')} ORDER BY created_at DESC LIMIT ?`)
+    .all(...args, q.limit) as { id: string; state: string; triggerId: string | null; createdAt: number; endedAt: number | null; doc: string; trigger: string | null }[];
   return rows.map((r) => {
-    const e = JSON.parse(r.doc) as Execution;
+    const e = executionFromRow(r);
     const running = e.state.histories?.find((h) => h.state === 'RUNNING');
     const eventAt = eventTimeOf(e.trigger?.variables, r.createdAt);
     const endedAt = r.endedAt ?? (TERMINAL_STATES.includes(r.state) && e.state.endDate ? Date.parse(e.state.endDate) : undefined);

@@ -21,21 +21,32 @@ export interface State {
   duration?: string;
 }
 
-export function newState(at = new Date()): State {
-  const date = at.toISOString();
+let isoMs = -1;
+let isoText = '';
+/** The ISO-8601 text of a time; a run of state changes mostly falls in the same millisecond. */
+function iso(ms: number): string {
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
+}
+
+export function newState(at: number = Date.now()): State {
+  const date = iso(at);
   return { current: 'CREATED', histories: [{ state: 'CREATED', date }], startDate: date };
 }
 
 /** Moves a state record to `next` (no-op when already there); sets endDate/duration on terminal states. */
-export function transition(state: State, next: StateType, at = new Date()): State {
+export function transition(state: State, next: StateType, at: number = Date.now()): State {
   if (state.current === next) return state;
-  const date = at.toISOString();
+  const date = iso(at);
   state.current = next;
   state.histories.push({ state: next, date });
   if (isTerminal(next)) {
     state.endDate = date;
-    state.duration = isoDuration(at.getTime() - Date.parse(state.startDate));
-  } else {
+    state.duration = isoDuration(at - Date.parse(state.startDate));
+  } else if (state.endDate !== undefined) {
     delete state.endDate;
     delete state.duration;
   }

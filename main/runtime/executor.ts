@@ -37,20 +37,52 @@ const ABORTED_BY_KILL = 'execution killed';
 
 class ExecutionRun {
   readonly outputs: Record<string, unknown> = {};
-  readonly kill = new AbortController();
+  private killController?: AbortController;
+  private killReason?: Error;
+  /** Who waits on a kill without an AbortSignal (a task's run, see raceKill). */
+  private readonly killWaiters = new Set<(reason: Error) => void>();
   private readonly previous = new Map<string, TaskRun>();
   private resumeWaiters = new Set<(inputs: Record<string, unknown>) => void>();
   readonly base: ExpressionScope;
 
   constructor(readonly execution: Execution, readonly flow: Flow, private readonly deps: ExecutorDeps) {
-    // Every running task of a wide ForEach/Parallel listens to the kill signal.
-    setMaxListeners(0, this.kill.signal);
     for (const t of execution.taskRunList) this.previous.set(runKey(t.taskId, t.parentTaskRunId, t.value, t.iteration), t);
     this.base = deps.renderer.baseScope(execution, flow, this.outputs);
   }
 
   get killed(): boolean {
-    return this.kill.signal.aborted;
+    return this.killReason !== undefined;
+  }
+
+  /** The kill signal, made on first use: most executions are never killed and never wait. */
+  get killSignal(): AbortSignal {
+    if (!this.killController) {
+      this.killController = new AbortController();
+      // Every running task of a wide ForEach/Parallel may listen to it.
+      setMaxListeners(0, this.killController.signal);
+      if (this.killReason) this.killController.abort(this.killReason);
+    }
+    return this.killController.signal;
+  }
+
+  abort(reason: Error): void {
+    if (this.killReason) return;
+    this.killReason = reason;
+    for (const w of this.killWaiters) w(reason);
+    this.killWaiters.clear();
+    this.killController?.abort(reason);
+  }
+
+  /** Settles with the work, or rejects as soon as the execution is killed (the work is abandoned). */
+  private raceKill<T>(work: Promise<T>): Promise<T> {
+    if (this.killReason) return Promise.reject(this.killReason);
+    return new Promise<T>((resolve, reject) => {
+      this.killWaiters.add(reject);
+      work.then(
+        (v) => { this.killWaiters.delete(reject); resolve(v); },
+        (e) => { this.killWaiters.delete(reject); reject(e); },
+      );
+    });
   }
 
   resume(inputs: Record<string, unknown>): boolean {
@@ -138,21 +170,23 @@ class ExecutionRun {
       const attempt = { state: transition(newState(), 'RUNNING') };
       taskRun.attempts.push(attempt);
       const vars = this.taskScope(spec, taskRun, scope);
-      const { signal, dispose } = this.attemptSignal(spec);
+      const timeout = this.timeoutSignal(spec);
+      const signal = timeout ? () => timeout.signal : () => this.killSignal;
       let failure: unknown;
       try {
         const props = this.deps.renderer.renderProps(def, spec, vars);
         const ctx = this.deps.renderer.taskContext({ run: this, def, spec, taskRun, vars, signal, logger: this.taskLogger(taskRun) });
+        const work = def.run!(ctx, props);
         // Secrets a task used never leave it in its outputs.
-        const outputs = this.deps.services.maskValue(await raceAbort(def.run!(ctx, props), signal));
+        const outputs = this.deps.services.maskValue(await (timeout ? raceAbort(work, timeout.signal) : this.raceKill(work)));
         if (outputs && Object.keys(outputs).length) {
           taskRun.outputs = outputs;
           this.setOutputs(spec.id, scope, outputs);
         }
       } catch (e) {
-        failure = signal.aborted ? signal.reason ?? e : e;
+        failure = timeout?.signal.aborted ? timeout.signal.reason ?? e : this.killReason ?? e;
       } finally {
-        dispose();
+        timeout?.dispose();
       }
       if (failure === undefined) {
         transition(attempt.state, 'SUCCESS');
@@ -167,7 +201,7 @@ class ExecutionRun {
       const delay = nextRetryDelay(spec.retry, taskRun.attempts.length, firstAttemptAt);
       if (delay === undefined) return 'FAILED';
       this.setTaskState(taskRun, 'RETRYING');
-      await sleep(delay, this.kill.signal);
+      await sleep(delay, this.killSignal);
       if (this.killed) return 'KILLED';
       this.setTaskState(taskRun, 'RUNNING');
     }
@@ -178,7 +212,7 @@ class ExecutionRun {
     let plan;
     try {
       const props = this.deps.renderer.renderProps(def, spec, vars);
-      const ctx = this.deps.renderer.taskContext({ run: this, def, spec, taskRun, vars, signal: this.kill.signal, logger: this.taskLogger(taskRun) });
+      const ctx = this.deps.renderer.taskContext({ run: this, def, spec, taskRun, vars, signal: () => this.killSignal, logger: this.taskLogger(taskRun) });
       plan = await def.plan!(ctx, props);
     } catch (e) {
       this.log('ERROR', message(e), taskRun);
@@ -263,19 +297,20 @@ class ExecutionRun {
     return taskRun;
   }
 
-  /** One signal per attempt: aborted by a kill or by the task's timeout. */
-  private attemptSignal(spec: TaskSpec): { signal: AbortSignal; dispose(): void } {
+  /** For a task with a timeout, one signal per attempt: aborted by a kill or by the timeout. */
+  private timeoutSignal(spec: TaskSpec): { signal: AbortSignal; dispose(): void } | undefined {
     const timeoutMs = spec.timeout ? parseDuration(String(spec.timeout)) : undefined;
-    if (!timeoutMs) return { signal: this.kill.signal, dispose() {} };
+    if (!timeoutMs) return undefined;
     const controller = new AbortController();
-    const onKill = () => controller.abort(this.kill.signal.reason);
-    this.kill.signal.addEventListener('abort', onKill, { once: true });
+    const onKill = (reason: Error) => controller.abort(reason);
+    if (this.killReason) onKill(this.killReason);
+    else this.killWaiters.add(onKill);
     const timer = setTimeout(() => controller.abort(new Error(`Timeout: the task ran longer than ${spec.timeout}`)), timeoutMs);
     return {
       signal: controller.signal,
       dispose: () => {
         clearTimeout(timer);
-        this.kill.signal.removeEventListener('abort', onKill);
+        this.killWaiters.delete(onKill);
       },
     };
   }
@@ -287,14 +322,14 @@ class ExecutionRun {
       let timer: NodeJS.Timeout | undefined;
       const done = (inputs: Record<string, unknown>) => {
         if (timer) clearTimeout(timer);
-        this.kill.signal.removeEventListener('abort', onKill);
+        this.killWaiters.delete(onKill);
         this.resumeWaiters.delete(done);
         this.setTaskState(taskRun, 'RUNNING');
         this.setExecutionState('RUNNING');
         resolve(inputs);
       };
       const onKill = () => done({});
-      this.kill.signal.addEventListener('abort', onKill, { once: true });
+      this.killWaiters.add(onKill);
       if (timeoutMs !== undefined) timer = setTimeout(() => done({}), timeoutMs);
       this.resumeWaiters.add(done);
     });
@@ -372,7 +407,7 @@ export class Executor {
     if (!run || run.killed) return false;
     transition(run.execution.state, 'KILLING');
     this.deps.store.writer.saveExecution(run.execution);
-    run.kill.abort(new Error(ABORTED_BY_KILL));
+    run.abort(new Error(ABORTED_BY_KILL));
     return true;
   }
 

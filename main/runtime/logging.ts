@@ -6,20 +6,27 @@ import type { EngineEvents } from './events';
 
 type Where = Omit<LogEntry, 'timestamp' | 'level' | 'message'>;
 
-export function makeLogger(deps: { store: Store; events: EngineEvents; services: EngineServices }, where: Where): Logger {
-  const log = (level: LogLevel, message: string) => {
-    const entry: LogEntry = { ...where, timestamp: new Date().toISOString(), level, message: deps.services.mask(message) };
-    deps.store.writer.appendLog(entry);
-    if (deps.events.has('log')) deps.events.emit('log', entry);
-  };
-  return {
-    log,
-    trace: (m) => log('TRACE', m),
-    debug: (m) => log('DEBUG', m),
-    info: (m) => log('INFO', m),
-    warn: (m) => log('WARN', m),
-    error: (m) => log('ERROR', m),
-  };
+type LoggerDeps = { store: Store; events: EngineEvents; services: EngineServices };
+
+/** A logger bound to one place (execution, task run, trigger); one small object, no closures. */
+class PlaceLogger implements Logger {
+  constructor(private readonly deps: LoggerDeps, private readonly where: Where) {}
+
+  log(level: LogLevel, message: string): void {
+    const entry: LogEntry = { ...this.where, timestamp: new Date().toISOString(), level, message: this.deps.services.mask(message) };
+    this.deps.store.writer.appendLog(entry);
+    if (this.deps.events.has('log')) this.deps.events.emit('log', entry);
+  }
+
+  trace(m: string): void { this.log('TRACE', m); }
+  debug(m: string): void { this.log('DEBUG', m); }
+  info(m: string): void { this.log('INFO', m); }
+  warn(m: string): void { this.log('WARN', m); }
+  error(m: string): void { this.log('ERROR', m); }
+}
+
+export function makeLogger(deps: LoggerDeps, where: Where): Logger {
+  return new PlaceLogger(deps, where);
 }
 
 /** Replaces every secret value the engine has handed out with asterisks. */

@@ -17,7 +17,8 @@ export interface ContextRequest {
   spec: TaskSpec;
   taskRun: TaskRun;
   vars: ExpressionScope;
-  signal: AbortSignal;
+  /** The task's abort signal, made only when a task asks for it. */
+  signal(): AbortSignal;
   logger: Logger;
 }
 
@@ -117,7 +118,9 @@ export class TaskRenderer {
       task: spec,
       logger,
       variables: vars,
-      signal,
+      get signal() {
+        return signal();
+      },
       services: this.services,
       render: (t, extra) => this.render(t, extra ? { ...vars, ...extra } : vars),
       renderValue: (v, extra) => this.renderValue(v, extra ? { ...vars, ...extra } : vars),

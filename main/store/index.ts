@@ -68,9 +68,9 @@ export class Store {
   // ── executions ────────────────────────────────────────────────────────────
 
   getExecution(id: string): Execution | undefined {
-    const row = this.stmt('SELECT doc FROM executions WHERE id = ?').pluck().get(id) as string | undefined;
+    const row = this.stmt('SELECT doc, trigger FROM executions WHERE id = ?').get(id) as { doc: string; trigger: string | null } | undefined;
     if (!row) return undefined;
-    const execution = JSON.parse(row) as Execution;
+    const execution = executionFromRow(row);
     execution.taskRunList = this.taskRuns(id);
     return execution;
   }
@@ -218,6 +218,14 @@ export class Store {
       .prepare('INSERT INTO trigger_state (namespace, flow_id, trigger_id, state, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at')
       .run(namespace, flowId, triggerId, JSON.stringify(state), Date.now());
   }
+}
+
+/** An execution from its row: the changing document and the trigger written once at admission. */
+export function executionFromRow(row: { doc: string; trigger: string | null }): Execution {
+  const execution = JSON.parse(row.doc) as Execution;
+  // Rows written before migration 3 keep the trigger inside the document.
+  if (row.trigger !== null) execution.trigger = JSON.parse(row.trigger);
+  return execution;
 }
 
 export { FileStorage } from './storage';

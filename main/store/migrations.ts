@@ -60,6 +60,10 @@ const MIGRATIONS: string[] = [
   DROP TABLE task_runs;
   ALTER TABLE task_runs_v2 RENAME TO task_runs;
   `,
+  // 3: the trigger (its payload can be large) is written once, at admission, not with every state change
+  `
+  ALTER TABLE executions ADD COLUMN trigger TEXT;
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -34,9 +34,13 @@ interface InFlightBatch {
   rows: number;
 }
 
-/** Serialises an execution without its task runs (they have their own rows). */
+/**
+ * Serialises the changing part of an execution: without its task runs (they have their own rows)
+ * and without its trigger, written once at admission in its own column (a payload of 160 KB was
+ * otherwise serialised and written again with every state change).
+ */
 export function executionDoc(e: Execution): string {
-  const { taskRunList: _omit, ...rest } = e;
+  const { taskRunList: _runs, trigger: _trigger, ...rest } = e;
   return JSON.stringify(rest);
 }
 
@@ -49,7 +53,7 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = ' + workerData.durability);
 db.pragma('busy_timeout = 10000');
 db.pragma('wal_autocheckpoint = 0');
-const insertExecution = db.prepare('INSERT OR IGNORE INTO executions (id, namespace, flow_id, flow_revision, state, trigger_id, dedup_key, created_at, updated_at, ended_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+const insertExecution = db.prepare('INSERT OR IGNORE INTO executions (id, namespace, flow_id, flow_revision, state, trigger_id, dedup_key, created_at, updated_at, ended_at, doc, trigger) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
 const findDuplicate = db.prepare('SELECT id FROM executions WHERE namespace = ? AND flow_id = ? AND trigger_id = ? AND dedup_key = ? AND dedup_key IS NOT NULL').pluck();
 const updateExecution = db.prepare('UPDATE executions SET state = ?, updated_at = ?, ended_at = ?, doc = ? WHERE id = ?');
 const upsertTaskRun = db.prepare('INSERT INTO task_runs (execution_id, id, task_id, state, doc, seq) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (execution_id, id) DO UPDATE SET state = excluded.state, doc = excluded.doc');
@@ -88,6 +92,9 @@ parentPort.on('message', (m) => {
   }
 });
 `;
+
+/** Batches handed to the thread and not yet committed; more rows wait for the next batch. */
+const BATCHES_IN_FLIGHT = 1;
 
 export class Writer {
   private admissions: PendingAdmission[] = [];
@@ -173,9 +180,12 @@ export class Writer {
     setImmediate(() => this.commit());
   }
 
-  /** Serialises this tick's rows and hands them to the writer thread as one transaction. */
+  /** Serialises the rows gathered so far and hands them to the writer thread as one transaction. */
   private commit(): void {
     this.scheduled = false;
+    // Group commit: while the thread is busy, rows keep gathering into the next, larger batch
+    // (fewer transactions and messages under load); committed() sends it.
+    if (this.inFlight.size >= BATCHES_IN_FLIGHT) return;
     const admissions = this.admissions;
     const waiters = this.waiters;
     const batch: Batch = {
@@ -220,6 +230,7 @@ export class Writer {
     }
     b.admissions.forEach((a, i) => a.resolve({ executionId: m.out![i][0], duplicate: m.out![i][1] }));
     b.waiters.forEach((w) => w.resolve());
+    if (this.pendingRows() || this.waiters.length) this.schedule();
   }
 
   private failAll(e: unknown): void {
@@ -235,7 +246,8 @@ export class Writer {
     const ended = e.state.endDate ? Date.parse(e.state.endDate) : null;
     return [
       e.id, e.namespace, e.flowId, e.flowRevision, e.state.current, e.trigger?.id ?? null, dedupKey ?? null,
-      Date.parse(e.state.startDate), Date.now(), ended, executionDoc(e), e.taskRunList.map((t) => this.taskRunRow(t)),
+      Date.parse(e.state.startDate), Date.now(), ended, executionDoc(e), e.trigger ? JSON.stringify(e.trigger) : null,
+      e.taskRunList.map((t) => this.taskRunRow(t)),
     ];
   }
 

@@ -689,8 +689,8 @@ setInterval(() => process.stdout.write(JSON.stringify({ count: count(), duplicat
     const { Store } = await import('../../../main/store');
     const store = new Store({ dataDir });
     try {
-      const docs = store.db.prepare("SELECT doc FROM executions WHERE flow_id = 'pg_crash'").pluck().all() as string[];
-      const ids = docs.map((d) => JSON.parse(d).trigger.variables.data.id as number);
+      const triggers = store.db.prepare("SELECT trigger FROM executions WHERE flow_id = 'pg_crash'").pluck().all() as string[];
+      const ids = triggers.map((t) => JSON.parse(t).variables.data.id as number);
       const { duplicates } = checkNumbers(ids, 500);
       console.log(
         `[postgres] child engine SIGKILLed at ${atKill} executions: ${ids.length} executions for 500 rows + 1 snapshot row, ${duplicates} duplicates; ` +

@@ -21,7 +21,7 @@ const open = (dataDir = tempDir('store')) => {
 
 function execution(createdAt = new Date()): Execution {
   const id = newId();
-  return { id, namespace: 'n', flowId: 'f', flowRevision: 1, taskRunList: [], inputs: {}, labels: [{ key: 'team', value: 'a' }], state: newState(createdAt), originalId: id };
+  return { id, namespace: 'n', flowId: 'f', flowRevision: 1, taskRunList: [], inputs: {}, labels: [{ key: 'team', value: 'a' }], state: newState(createdAt.getTime()), originalId: id };
 }
 
 describe('store', () => {
@@ -68,7 +68,7 @@ describe('store', () => {
   it('purges finished executions older than the retention, with their logs', async () => {
     const s = open();
     const old = execution(new Date(Date.now() - 40 * 86_400_000));
-    transition(old.state, 'SUCCESS', new Date(Date.now() - 40 * 86_400_000));
+    transition(old.state, 'SUCCESS', Date.now() - 40 * 86_400_000);
     const fresh = execution();
     const running = execution(new Date(Date.now() - 40 * 86_400_000));
     for (const e of [old, fresh, running]) await s.writer.admit({ execution: e });
