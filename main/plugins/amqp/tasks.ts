@@ -1,9 +1,10 @@
 // AMQP producer and administration tasks: Publish, DeclareExchange, CreateQueue, QueueBind.
 import type { ConfirmChannel } from 'amqplib';
 import { z } from 'zod';
+import { messagesFrom } from '../common/messages-from';
 import type { SerdeType } from '../common/serde';
 import { p } from '../schema';
-import type { TaskContext, TaskDefinition } from '../types';
+import type { TaskDefinition } from '../types';
 import { connectionProps, withChannel, type ConnectionProps } from './connection';
 import { MESSAGE_FIELDS, outgoing } from './message';
 
@@ -12,36 +13,6 @@ const CONNECTION_EXAMPLE = `    host: localhost
     username: guest
     password: "{{ secret('AMQP_PASSWORD') }}"
     virtualHost: /`;
-
-/** Kestra's Data.From: a message, a list of messages, a kestra:// file of messages, or a JSON string. */
-function messagesOf(ctx: TaskContext, from: unknown): unknown[] {
-  if (Array.isArray(from)) return from;
-  if (from && typeof from === 'object') return [from];
-  if (typeof from === 'string') {
-    const text = from.trim();
-    if (text.startsWith('kestra://')) {
-      return ctx.services.storage
-        .get(text)
-        .toString('utf8')
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((line, i) => {
-          try {
-            return JSON.parse(line);
-          } catch (e) {
-            throw new Error(`line ${i + 1} of ${text} is not JSON: ${(e as Error).message}`);
-          }
-        });
-    }
-    try {
-      const parsed = JSON.parse(text);
-      return Array.isArray(parsed) ? parsed : [parsed];
-    } catch {
-      throw new Error('from must be a message ({data: …}), a list of messages, a kestra:// URI of a file of messages (JSON lines), or a JSON string of them');
-    }
-  }
-  throw new Error('from is required: a message, a list of messages, or a kestra:// URI');
-}
 
 export const amqpPublish: TaskDefinition = {
   kind: 'task',
@@ -83,7 +54,7 @@ ${CONNECTION_EXAMPLE}
         appId: shop`,
   }],
   async run(ctx, props: ConnectionProps & { exchange: string; routingKey?: string; from: unknown; serdeType: SerdeType }) {
-    const messages = messagesOf(ctx, props.from).map((m, i) => outgoing(m, props.serdeType, i));
+    const messages = messagesFrom(props.from, ctx.services.storage, { what: 'a message {data, …}', text: 'json' }).map((m, i) => outgoing(m, props.serdeType, i));
     const routingKey = props.routingKey ?? '';
     let unroutable = 0;
     await withChannel(props, async (raw) => {

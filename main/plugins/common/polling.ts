@@ -51,3 +51,52 @@ export async function admitBatch(ctx: TriggerContext, records: unknown[], output
   const uri = ctx.services.storage.put(name, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   return ctx.admit({ variables: outputs(uri, records.length), ...(dedupKey ? { dedupKey } : {}) });
 }
+
+/**
+ * The messages of one poll from a queue that hides what it delivered until it is acknowledged or
+ * its hold runs out (SQS visibility timeout, Pub/Sub ack deadline).
+ */
+export interface HeldBatchSource<M> {
+  /** Receives at most `room` more messages; an empty answer means nothing is waiting. */
+  receive(room: number, deadline: number): Promise<M[]>;
+  /** A message's identity: one delivered twice in a poll is in the batch once, as its latest copy. */
+  idOf(message: M): string;
+  /** Keeps the messages hidden while the batch is collected and admitted. */
+  hold(messages: M[]): void | Promise<void>;
+  /** Stops keeping them hidden (after admission, and whenever the poll ends). */
+  release(): void;
+  /** Stopped while collecting: makes the batch deliverable now rather than when its hold runs out. */
+  handBack(batch: M[]): Promise<void>;
+  /** The batch file's line for a message. */
+  record(message: M): unknown;
+  /** Acknowledges (deletes) the batch once its execution is committed. */
+  acknowledge(batch: M[]): Promise<void>;
+}
+
+/**
+ * One poll: receives until the limits or an empty answer, admits one execution for the batch
+ * (trigger.uri, trigger.count), and only then acknowledges it.
+ */
+export async function admitHeldBatch<M>(ctx: TriggerContext, props: PollingProps, source: HeldBatchSource<M>): Promise<void> {
+  const { maxRecords, deadline } = batchLimits(props);
+  const taken = new Map<string, M>();
+  try {
+    while (taken.size < maxRecords && Date.now() < deadline && !ctx.signal.aborted) {
+      const got = await source.receive(maxRecords - taken.size, deadline);
+      if (!got.length) break;
+      for (const m of got) taken.set(source.idOf(m), m);
+      await source.hold(got);
+    }
+    const batch = [...taken.values()];
+    if (!batch.length) return;
+    if (ctx.signal.aborted) {
+      await source.handBack(batch);
+      return;
+    }
+    await admitBatch(ctx, batch.map((m) => source.record(m)), (uri, count) => ({ uri, count }));
+    source.release();
+    await source.acknowledge(batch);
+  } finally {
+    source.release();
+  }
+}

@@ -4,6 +4,7 @@
 import { CompressionTypes, Partitioners, type Message } from 'kafkajs';
 import crypto from 'node:crypto';
 import { z } from 'zod';
+import { messagesFrom } from '../common/messages-from';
 import { p } from '../schema';
 import type { TaskDefinition } from '../types';
 import { clientSettings, createKafka, plainKafkaError, reportSettings } from './client';
@@ -62,7 +63,7 @@ tasks:
       const why = unsupportedSerde(String(serde));
       if (why) throw new Error(`${name}: ${why}`);
     }
-    const records = recordsOf(props.from, (uri) => ctx.services.storage.get(uri).toString('utf8'));
+    const records = messagesFrom(props.from, ctx.services.storage, { what: 'a record {key, value, topic, partition, timestamp, headers}', text: 'json', message: asRow });
     const byTopic = new Map<string, Message[]>();
     records.forEach((r, i) => {
       const topic = r.topic !== undefined && r.topic !== null ? String(r.topic) : props.topic;
@@ -119,36 +120,8 @@ tasks:
 
 type Row = { key?: unknown; value?: unknown; topic?: unknown; partition?: unknown; timestamp?: unknown; headers?: unknown };
 
-/** The records of `from`: a map, a list, a kestra:// JSON-lines file, or JSON text of those. */
-export function recordsOf(from: unknown, read: (uri: string) => string): Row[] {
-  if (typeof from === 'string') {
-    const text = from.trim();
-    if (text.startsWith('kestra://')) {
-      return read(text)
-        .split('\n')
-        .filter((l) => l.trim())
-        .map((l, i) => {
-          try {
-            return asRow(JSON.parse(l));
-          } catch {
-            throw new Error(`line ${i + 1} of ${text} is not a JSON record`);
-          }
-        });
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new Error('from must be a record (a map with key, value …), a list of records, or a kestra:// URI');
-    }
-    return recordsOf(parsed, read);
-  }
-  if (Array.isArray(from)) return from.map(asRow);
-  return [asRow(from)];
-}
-
 function asRow(v: unknown): Row {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error(`a record must be a map with key, value, topic, partition, timestamp, headers (got ${JSON.stringify(v)})`);
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error(`it is ${JSON.stringify(v)}, not a map`);
   return v as Row;
 }
 

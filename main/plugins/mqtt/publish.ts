@@ -2,6 +2,7 @@
 // to a topic, and ends once the broker acknowledged them all (QoS 1 and 2).
 import { z } from 'zod';
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
+import { messagesFrom } from '../common/messages-from';
 import { p } from '../schema';
 import type { Logger, TaskDefinition, TestMessage } from '../types';
 import { closeClient, connectionProps, openClient, qosOf, serdeTypes, type ConnectionProps } from './connection';
@@ -78,7 +79,7 @@ triggers:
   ],
   async run(ctx, props: PublishProps) {
     const qos = qosOf(props.qos);
-    const rows = messagesOf(props.from, (uri) => ctx.services.storage.get(uri).toString('utf8'));
+    const rows = messagesFrom(props.from, ctx.services.storage, { what: 'a message (a map or a value)', text: 'message' });
     const payloads = rows.map((r) => serialize(r, props.serdeType));
     if (!payloads.length) {
       ctx.logger.info('Nothing to publish: `from` holds no message');
@@ -129,24 +130,6 @@ async function publishAll(client: MqttClient, topic: string, payloads: Buffer[],
     signal.removeEventListener('abort', onAbort);
     broken.catch(() => {});
   }
-}
-
-/** The messages of `from`: a kestra:// file (one JSON value per line), a list, or one value. */
-function messagesOf(from: unknown, read: (uri: string) => string): unknown[] {
-  if (from === undefined || from === null) throw new Error('invalid property from: give a message, a list of messages or a kestra:// URI');
-  if (typeof from === 'string' && from.startsWith('kestra://')) {
-    return read(from)
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l, i) => {
-        try {
-          return JSON.parse(l);
-        } catch {
-          throw new Error(`line ${i + 1} of ${from} is not JSON`);
-        }
-      });
-  }
-  return Array.isArray(from) ? from : [from];
 }
 
 /** JSON: values as JSON (a string that already is JSON text, e.g. a rendered map, is sent as is); STRING: text; BYTES: base64 text decoded. */

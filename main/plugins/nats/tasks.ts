@@ -8,6 +8,7 @@ import type { TaskContext, TaskDefinition } from '../types';
 import { clientName, closeQuietly, connectionProps, connectNats, headersOf, parseNatsUrl, type ConnectionProps } from './connection';
 import { messageRecord, openConsumer, subscribeProps, type SubscribeProps } from './jetstream';
 import { pollDurationProp, pullBatch } from './trigger';
+import { messagesFrom } from '../common/messages-from';
 import { pollingProps, type PollingProps } from '../common/polling';
 
 const fromProp = z
@@ -16,26 +17,9 @@ const fromProp = z
 
 interface MessageSpec { headers?: Record<string, unknown>; data?: unknown }
 
-/** Kestra's `from`: a map, a list of maps, or an internal-storage file of rows. */
-function messagesFrom(ctx: TaskContext, from: unknown): MessageSpec[] {
-  if (typeof from === 'string') {
-    if (!from.startsWith('kestra://')) {
-      throw new Error('from must be a message ({headers, data}), a list of messages, or a kestra:// URI of a file of messages');
-    }
-    return ctx.services.storage
-      .get(from)
-      .toString('utf8')
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((line) => {
-        try {
-          return asMessage(JSON.parse(line));
-        } catch {
-          return { data: line };
-        }
-      });
-  }
-  return (Array.isArray(from) ? from : [from]).map(asMessage);
+/** Kestra's `from`: a map, a list of maps, or an internal-storage file of rows (a line that is not JSON is sent as text). */
+function messagesOf(ctx: TaskContext, from: unknown): MessageSpec[] {
+  return messagesFrom(from, ctx.services.storage, { what: 'a message {headers, data}', text: 'refuse', message: asMessage, plainLine: (line) => ({ data: line }) });
 }
 
 function asMessage(v: unknown): MessageSpec {
@@ -100,7 +84,7 @@ tasks:
     },
   ],
   async run(ctx, props: ConnectionProps & { subject: string; from: unknown; serializationType: 'STRING' | 'BASE64' | 'BINARY' }) {
-    const messages = messagesFrom(ctx, props.from);
+    const messages = messagesOf(ctx, props.from);
     await withConnection(ctx, props, async (nc) => {
       for (const m of messages) {
         let data: Uint8Array;
@@ -156,7 +140,7 @@ tasks:
     },
   ],
   async run(ctx, props: ConnectionProps & { subject: string; from: unknown; requestTimeout: string | number }) {
-    const [message] = messagesFrom(ctx, props.from);
+    const [message] = messagesOf(ctx, props.from);
     if (!message) throw new Error('from holds no message to send');
     const timeout = typeof props.requestTimeout === 'number' ? props.requestTimeout : parseDuration(props.requestTimeout) ?? 5000;
     return withConnection(ctx, props, async (nc) => {

@@ -1,6 +1,7 @@
 // Google Pub/Sub Publish: publishes one message, a list of messages, or every line of a kestra://
 // JSON-lines file, and waits until Pub/Sub has accepted all of them.
 import { z } from 'zod';
+import { messagesFrom, parsedBy } from '../common/messages-from';
 import type { TaskDefinition } from '../types';
 import { connectionProps, createClient, pubsubError, serdeTypeProp, type ConnectionProps } from './connection';
 
@@ -58,7 +59,7 @@ tasks:
   }],
 
   async run(ctx, props) {
-    const messages = readFrom(props.from, (uri) => ctx.services.storage.get(uri).toString('utf8'));
+    const messages = messagesFrom(props.from, ctx.services.storage, { what: 'a message {data, attributes, orderingKey}', text: 'refuse', message: parsedBy(message) });
     const client = createClient(props, ctx.logger);
     try {
       const ordered = messages.some((m) => m.orderingKey);
@@ -88,19 +89,3 @@ function toBytes(data: unknown, _serde: 'STRING' | 'JSON'): Buffer {
   return Buffer.from(typeof data === 'string' ? data : JSON.stringify(data), 'utf8');
 }
 
-function readFrom(from: PubsubPublishProps['from'], read: (uri: string) => string): PubsubMessage[] {
-  if (typeof from === 'string') {
-    if (!from.startsWith('kestra://')) throw new Error(`from must be a message, a list of messages or a kestra:// URI, not "${from}"`);
-    return read(from)
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((line, n) => {
-        try {
-          return message.parse(JSON.parse(line));
-        } catch (e) {
-          throw new Error(`line ${n + 1} of ${from} is not a message {data, …}: ${(e as Error).message}`);
-        }
-      });
-  }
-  return Array.isArray(from) ? from : [from];
-}

@@ -4,7 +4,7 @@
 // execution, and only then acknowledges them. Stopped midway, it hands them back (deadline 0).
 import { v1 } from '@google-cloud/pubsub';
 import { z } from 'zod';
-import { admitBatch, batchLimits, pollEvery, pollingProps, type PollingProps } from '../common/polling';
+import { admitHeldBatch, pollEvery, pollingProps, type PollingProps } from '../common/polling';
 import type { SerdeType } from '../common/serde';
 import type { Logger, TriggerDefinition } from '../types';
 import {
@@ -20,6 +20,9 @@ export interface PubsubPollingProps extends ConnectionProps, SubscriptionProps, 
 const PULL_WAIT_MS = 2000;
 /** Ack deadline kept on collected messages until they are acknowledged. */
 const LEASE_SECONDS = 60;
+
+/** A pulled message with the ackId of this delivery. */
+interface Pulled { ackId: string; message: Received }
 
 export const pubsubTrigger: TriggerDefinition<PubsubPollingProps> = {
   kind: 'trigger',
@@ -74,47 +77,28 @@ triggers:
     }
     const subscription = client.subscription(name).name;
     const what = `subscription ${name}`;
-    const handle = pollEvery(ctx, props, async () => {
-      const { maxRecords, deadline } = batchLimits(props);
-      // By messageId: a message delivered twice in one poll is in the batch once (with its latest ackId).
-      const taken = new Map<string, { ackId: string; message: Received }>();
+    const handle = pollEvery(ctx, props, () => {
       const lease = new Lease(subscriber, subscription, ctx.logger);
-      try {
-        while (taken.size < maxRecords && Date.now() < deadline && !ctx.signal.aborted) {
+      return admitHeldBatch<Pulled>(ctx, props, {
+        async receive(room, deadline) {
           const wait = Math.max(200, Math.min(PULL_WAIT_MS, deadline - Date.now()));
-          let received: { ackId?: string | null; message?: unknown }[];
           try {
-            const [response] = await subscriber.pull(
-              { subscription, maxMessages: Math.min(1000, maxRecords - taken.size) },
-              { timeout: wait, maxRetries: 0 },
-            );
-            received = response.receivedMessages ?? [];
+            const [response] = await subscriber.pull({ subscription, maxMessages: Math.min(1000, room) }, { timeout: wait, maxRetries: 0 });
+            const pulled: Pulled[] = [];
+            for (const r of response.receivedMessages ?? []) if (r.ackId && r.message) pulled.push({ ackId: r.ackId, message: fromPulled(r.message) });
+            return pulled;
           } catch (e) {
-            if ((e as { code?: number }).code === 4 /* DEADLINE_EXCEEDED: nothing came */) break;
+            if ((e as { code?: number }).code === 4 /* DEADLINE_EXCEEDED: nothing came */) return [];
             throw pubsubError(e, what);
           }
-          if (!received.length) break;
-          const ackIds: string[] = [];
-          for (const r of received) {
-            if (!r.ackId || !r.message) continue;
-            const message = fromPulled(r.message);
-            taken.set(message.id || r.ackId, { ackId: r.ackId, message });
-            ackIds.push(r.ackId);
-          }
-          await lease.hold(ackIds);
-        }
-        const batch = [...taken.values()];
-        if (!batch.length) return;
-        if (ctx.signal.aborted) {
-          await lease.handBack(); // stopped while collecting: redelivered now, not after the deadline
-          return;
-        }
-        await admitBatch(ctx, batch.map((b) => messageRecord(b.message, props.serdeType)), (uri, count) => ({ uri, count }));
-        lease.stop();
-        await acknowledge(subscriber, subscription, batch.map((b) => b.ackId), ctx.logger);
-      } finally {
-        lease.stop();
-      }
+        },
+        idOf: (p) => p.message.id || p.ackId,
+        hold: (got) => lease.hold(got.map((p) => p.ackId)),
+        release: () => lease.stop(),
+        handBack: () => lease.handBack(), // every delivery held, older copies of a duplicate too
+        record: (p) => messageRecord(p.message, props.serdeType),
+        acknowledge: (batch) => acknowledge(subscriber, subscription, batch.map((p) => p.ackId), ctx.logger),
+      });
     });
     return {
       async stop() {

@@ -1,5 +1,6 @@
 // Redis producer tasks: ListPush, and string Set / Get.
 import { z } from 'zod';
+import { messagesFrom } from '../common/messages-from';
 import { p, parseDuration } from '../schema';
 import type { TaskDefinition } from '../types';
 import { connect } from './client';
@@ -31,10 +32,7 @@ export const redisListPush: TaskDefinition = {
   }),
   outputs: { count: 'How many elements were pushed' },
   async run(ctx, props) {
-    let items: unknown[];
-    if (typeof props.from === 'string' && props.from.startsWith('kestra://')) {
-      items = ctx.services.storage.get(props.from).toString('utf8').split('\n').filter(Boolean).map((l: string) => JSON.parse(l));
-    } else items = Array.isArray(props.from) ? props.from : [props.from];
+    const items = messagesFrom(props.from, ctx.services.storage, { what: 'an element', text: 'message' });
     const values = items.map((v) => serialize(v, props.serdeType));
     const count = values.length ? await withClient(props.url, (c) => c.rpush(props.key, ...values)) : 0;
     ctx.logger.info(`Pushed ${values.length} element(s) to ${props.key} (length now ${count})`);

@@ -2,6 +2,7 @@
 // file (10 per SendMessageBatch request).
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
+import { messagesFrom, parsedBy } from '../common/messages-from';
 import { p } from '../schema';
 import type { TaskDefinition } from '../types';
 import { connectionProps, createClient, noteIgnored, sqsError, type ConnectionProps } from './connection';
@@ -55,7 +56,7 @@ tasks:
 
   async run(ctx, props) {
     noteIgnored(props, ctx.logger);
-    const messages = readFrom(props.from, (uri) => ctx.services.storage.get(uri).toString('utf8'));
+    const messages = messagesFrom(props.from, ctx.services.storage, { what: 'a message {data, groupId, deduplicationId, delaySeconds}', text: 'refuse', message: parsedBy(message) });
     const client = createClient(props);
     let sent = 0;
     try {
@@ -77,23 +78,6 @@ tasks:
     return { messagesCount: sent };
   },
 };
-
-function readFrom(from: SqsPublishProps['from'], read: (uri: string) => string): SqsMessage[] {
-  if (typeof from === 'string') {
-    if (!from.startsWith('kestra://')) throw new Error(`from must be a message, a list of messages or a kestra:// URI, not "${from}"`);
-    return read(from)
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((line, n) => {
-        try {
-          return message.parse(JSON.parse(line));
-        } catch (e) {
-          throw new Error(`line ${n + 1} of ${from} is not a message {data, …}: ${(e as Error).message}`);
-        }
-      });
-  }
-  return Array.isArray(from) ? from : [from];
-}
 
 function toEntry(m: SqsMessage, id: string): SendMessageBatchRequestEntry {
   const body = typeof m.data === 'string' ? m.data : JSON.stringify(m.data ?? null);

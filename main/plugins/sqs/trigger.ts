@@ -3,7 +3,7 @@
 // batch file, admits one execution, and only then deletes them.
 import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { admitBatch, batchLimits, pollEvery, pollingProps, type PollingProps } from '../common/polling';
+import { admitHeldBatch, pollEvery, pollingProps, type PollingProps } from '../common/polling';
 import type { SerdeType } from '../common/serde';
 import { p } from '../schema';
 import type { TriggerDefinition } from '../types';
@@ -69,47 +69,36 @@ triggers:
       client.destroy();
       throw e;
     }
-    const handle = pollEvery(ctx, props, async () => {
-      const { maxRecords, deadline } = batchLimits(props);
-      // By MessageId: a message received twice in one poll is in the batch once, with its latest receipt handle.
-      const taken = new Map<string, Message>();
+    const handle = pollEvery(ctx, props, () => {
       const keeper = new VisibilityKeeper(client, props.queueUrl, visibility, ctx.logger);
-      try {
-        while (taken.size < maxRecords && Date.now() < deadline && !ctx.signal.aborted) {
+      return admitHeldBatch<Message>(ctx, props, {
+        async receive(room, deadline) {
           const wait = Number.isFinite(deadline) ? Math.min(RECEIVE_WAIT_SECONDS, Math.max(0, Math.floor((deadline - Date.now()) / 1000))) : RECEIVE_WAIT_SECONDS;
-          let got: Message[];
           try {
             // Not aborted on stop: SQS would still take messages for a dropped request and hide them.
             const r = await client.send(
               new ReceiveMessageCommand({
                 QueueUrl: props.queueUrl,
-                MaxNumberOfMessages: Math.min(10, maxRecords - taken.size),
+                MaxNumberOfMessages: Math.min(10, room),
                 WaitTimeSeconds: wait,
                 VisibilityTimeout: visibility,
                 MessageSystemAttributeNames: ['All'],
               }),
             );
-            got = r.Messages ?? [];
+            return r.Messages ?? [];
           } catch (e) {
             throw sqsError(e, props.queueUrl);
           }
-          if (!got.length) break;
-          for (const m of got) taken.set(m.MessageId ?? m.ReceiptHandle!, m);
-          keeper.hold(got);
-        }
-        const messages = [...taken.values()];
-        if (!messages.length) return;
-        if (ctx.signal.aborted) {
-          // Stopped while collecting: hand the messages back now rather than after the visibility timeout.
-          await changeVisibility(client, props.queueUrl, messages, 0);
-          return;
-        }
-        await admitBatch(ctx, messages.map((m) => messageRecord(m, props.serdeType)), (uri, count) => ({ uri, count }));
-        keeper.stop();
-        if (props.autoDelete) await deleteMessages(client, props.queueUrl, messages, ctx.logger);
-      } finally {
-        keeper.stop();
-      }
+        },
+        idOf: (m) => m.MessageId ?? m.ReceiptHandle!,
+        hold: (got) => keeper.hold(got),
+        release: () => keeper.stop(),
+        handBack: (batch) => changeVisibility(client, props.queueUrl, batch, 0),
+        record: (m) => messageRecord(m, props.serdeType),
+        acknowledge: async (batch) => {
+          if (props.autoDelete) await deleteMessages(client, props.queueUrl, batch, ctx.logger);
+        },
+      });
     });
     return {
       async stop() {
