@@ -13,7 +13,7 @@ export function openDatabase(dataDir: string, durability: Durability = 'NORMAL')
   // NORMAL survives a process crash; FULL also survives power loss (DESIGN.md).
   db.pragma(`synchronous = ${durability}`);
   db.pragma('busy_timeout = 5000');
-  // Checkpoints run in a worker (checkpointer.ts), not inside our commits.
+  // Checkpoints run on their own thread (store/writer.ts), not inside our commits.
   db.pragma('wal_autocheckpoint = 0');
   db.pragma('foreign_keys = ON');
   migrate(db);

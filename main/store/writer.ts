@@ -1,9 +1,9 @@
-// Group commit: everything produced during one tick of the event loop is written in a single
-// transaction. Admissions resolve only once that transaction has committed.
+// Group commit: everything produced while the previous transaction commits is written in the
+// next single transaction. Admissions resolve only once their transaction has committed.
 //
 // The transactions run on a worker thread with its own connection (the engine's event loop only
-// serialises rows), so SQLite's work — and its WAL checkpoints with their fsyncs — use the other
-// core instead of stalling executions and HTTP. Batches are pipelined and committed in order.
+// serialises rows), so SQLite's work uses the other core instead of stalling executions and HTTP;
+// WAL checkpoints, with their fsyncs, run on a third thread so no commit waits behind one.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Execution, LogEntry, TaskRun } from '../model/execution';
@@ -18,7 +18,14 @@ interface PendingAdmission extends Admission {
   reject(e: unknown): void;
 }
 
-export interface WriterStats { commits: number; rows: number; lastBatch: number; maxBatch: number }
+export interface WriterStats {
+  commits: number;
+  rows: number;
+  lastBatch: number;
+  maxBatch: number;
+  /** Time inside SQLite for the longest transaction so far (ms): a stall shows here. */
+  maxCommitMs: number;
+}
 
 /** One batch as the worker receives it: rows already serialised, in statement parameter order. */
 interface Batch {
@@ -27,6 +34,9 @@ interface Batch {
   taskRuns: unknown[][];
   logs: unknown[][];
 }
+
+/** The thread's answer: per admission [execution id, duplicate], and the time spent in SQLite. */
+interface CommitReply { id: number; ok: boolean; out?: [string, boolean][]; error?: string; ms?: number }
 
 interface InFlightBatch {
   admissions: PendingAdmission[];
@@ -77,15 +87,15 @@ const commit = db.transaction((batch) => {
   for (const l of batch.logs) insertLog.run(...l);
   return out;
 });
-const checkpoint = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (e) { /* a reader holds the WAL: next time */ }
-}, workerData.checkpointMs);
 parentPort.on('message', (m) => {
   if (m.type === 'commit') {
-    try { parentPort.postMessage({ id: m.id, ok: true, out: commit(m.batch) }); }
+    try {
+      const t0 = performance.now();
+      const out = commit(m.batch);
+      parentPort.postMessage({ id: m.id, ok: true, out, ms: performance.now() - t0 });
+    }
     catch (e) { parentPort.postMessage({ id: m.id, ok: false, error: String((e && e.message) || e) }); }
   } else if (m.type === 'close') {
-    clearInterval(checkpoint);
     try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch (e) {}
     db.close();
     parentPort.postMessage({ id: m.id, ok: true, out: [] });
@@ -96,6 +106,18 @@ parentPort.on('message', (m) => {
 /** Batches handed to the thread and not yet committed; more rows wait for the next batch. */
 const BATCHES_IN_FLIGHT = 1;
 
+// The checkpointer: its own thread and connection, so that copying the WAL into the database
+// (and the fsync that ends it) never holds up a commit waiting behind it.
+const CHECKPOINTER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 10000');
+setInterval(() => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (e) { /* busy: next time */ }
+}, workerData.checkpointMs);
+`;
+
 export class Writer {
   private admissions: PendingAdmission[] = [];
   private dirtyExecutions = new Map<string, Execution>();
@@ -105,17 +127,21 @@ export class Writer {
   private scheduled = false;
   private closed = false;
   private readonly worker: Worker;
+  private readonly checkpointer: Worker;
   private readonly inFlight = new Map<number, InFlightBatch>();
   private nextBatch = 0;
   /** Orders task runs as they were created (their ids are random). */
   private seq = Date.now() * 1000;
-  readonly stats: WriterStats = { commits: 0, rows: 0, lastBatch: 0, maxBatch: 0 };
+  readonly stats: WriterStats = { commits: 0, rows: 0, lastBatch: 0, maxBatch: 0, maxCommitMs: 0 };
 
   constructor(file: string, durability: Durability = 'NORMAL', private readonly onError: (e: unknown) => void = () => {}) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, durability, checkpointMs: 500 } });
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, durability } });
     this.worker.unref();
-    this.worker.on('message', (m: { id: number; ok: boolean; out?: [string, boolean][]; error?: string }) => this.committed(m));
+    this.checkpointer = new Worker(CHECKPOINTER_SOURCE, { eval: true, workerData: { driver, file, checkpointMs: 500 } });
+    this.checkpointer.unref();
+    this.checkpointer.on('error', (e) => this.onError(e));
+    this.worker.on('message', (m: CommitReply) => this.committed(m));
     this.worker.on('error', (e) => this.failAll(e));
     this.worker.on('exit', (code) => {
       if (!this.closed) this.failAll(new Error(`the store's writer thread stopped (exit code ${code})`));
@@ -161,6 +187,7 @@ export class Writer {
     if (this.closed) return;
     await this.flush().catch(() => {});
     this.closed = true;
+    await this.checkpointer.terminate();
     await new Promise<void>((resolve) => {
       const id = ++this.nextBatch;
       this.inFlight.set(id, { admissions: [], waiters: [{ resolve, reject: () => resolve() }], rows: 0 });
@@ -211,7 +238,7 @@ export class Writer {
     this.worker.postMessage({ type: 'commit', id, batch });
   }
 
-  private committed(m: { id: number; ok: boolean; out?: [string, boolean][]; error?: string }): void {
+  private committed(m: CommitReply): void {
     const b = this.inFlight.get(m.id);
     if (!b) return;
     this.inFlight.delete(m.id);
@@ -227,6 +254,7 @@ export class Writer {
       this.stats.rows += b.rows;
       this.stats.lastBatch = b.rows;
       if (b.rows > this.stats.maxBatch) this.stats.maxBatch = b.rows;
+      if (m.ms! > this.stats.maxCommitMs) this.stats.maxCommitMs = m.ms!;
     }
     b.admissions.forEach((a, i) => a.resolve({ executionId: m.out![i][0], duplicate: m.out![i][1] }));
     b.waiters.forEach((w) => w.resolve());
