@@ -169,7 +169,7 @@ export function flowYaml(t: Target, flowId: string): string {
     nats: () => `    url: ${t.url}\n    subject: ${dest(t)}`,
     kafka: () => `    topic: ${dest(t)}\n    properties:\n      bootstrap.servers: ${t.connection.brokers.join(',')}\n    groupId: ${flowId}`,
     postgres: () => `    hostname: ${t.connection.host}\n    port: "${t.connection.port}"\n    username: ${t.connection.user}\n    password: ${t.connection.password}\n    database: ${t.connection.database}\n    slotName: bench_peregrine_slot\n    publicationName: ${PG_PUBLICATION}\n    snapshotMode: NEVER\n    includedTables: public\\.${dest(t)}`,
-    sqs: () => `    endpointOverride: ${t.connection.endpoint}\n    region: ${t.connection.region}\n    accessKeyId: ${t.connection.credentials?.accessKeyId}\n    secretKeyId: ${t.connection.credentials?.secretAccessKey}\n    queueUrl: ${t.queueUrl}`,
+    sqs: () => `    endpointOverride: ${t.connection.endpoint}\n    region: ${t.connection.region}\n    accessKeyId: ${t.connection.credentials?.accessKeyId}\n    secretKeyId: ${t.connection.credentials?.secretAccessKey}\n    queueUrl: ${t.queueUrl}\n    maxNumberOfMessage: 10`, // as the floor's receives
     pubsub: () => `    projectId: ${t.connection.projectId}\n    topic: ${dest(t)}`,
   };
   return `id: ${flowId}
