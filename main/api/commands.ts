@@ -2,9 +2,9 @@
 // boundary, and every outcome (including failures) comes back as data.
 import { z } from 'zod';
 import { parseDocument } from 'yaml';
-import { flowJsonSchema, flowToGraph, loadFlow, applyPluginDefaults } from '../flow';
+import { flowJsonSchema, flowToGraph, loadFlow, applyPluginDefaults, onlyUnsupportedPlugins } from '../flow';
 import {
-  deployFromEngine, exportExecution, exportFromEngine, galleryList, importIntoEngine, OperationError, pullIntoEngine, useGalleryFlow,
+  deployFromEngine, exportExecution, exportFromEngine, galleryList, importIntoEngine, OperationError, peekFlowIds, pullIntoEngine, useGalleryFlow,
 } from '../kestra';
 import type { LoadedFlow } from '../model/flow';
 import type { Engine } from '../runtime/engine';
@@ -12,7 +12,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FlowError } from '../flow/errors';
 import { defaultGalleryDir, describeGalleryFlow, type GalleryFlow } from '../kestra/gallery';
-import type { Execution } from '../model/execution';
 import { executionFromRow } from '../store';
 import { commands, type ApiError, type CommandInput, type CommandName, type CommandOutput, type ExecutionStats, type ExecutionTiming, type FlowSummary, type StorageFile, type PluginSummary, type Result } from './contract';
 
@@ -63,7 +62,9 @@ export function createCommands(engine: Engine, settings: () => CommandOutput<'se
   const handlers: Handlers = {
     'flows.list': () => ({
       flows: engine.flows().map(summarize).sort((a, b) => `${a.namespace}.${a.id}`.localeCompare(`${b.namespace}.${b.id}`)),
-      problems: [...engine.problems.values()].map((p) => ({ file: p.file ?? '', errors: p.errors })),
+      problems: [...engine.problems.values()].map((p) => ({
+        file: p.file ?? '', errors: p.errors, source: p.source, ...peekFlowIds(p.source), notSupportedLocally: onlyUnsupportedPlugins(p.errors),
+      })),
     }),
     'flows.get': ({ namespace, id }) => {
       const f = flowOf(namespace, id);
@@ -71,7 +72,8 @@ export function createCommands(engine: Engine, settings: () => CommandOutput<'se
     },
     'flows.save': async ({ source, file }) => {
       const r = await engine.saveFlow(source, { file });
-      return { ok: r.ok, errors: r.errors, ...(r.loaded ? { flow: summarize(r.loaded) } : {}) };
+      const kept = r.kept && r.file ? peekFlowIds(source) : undefined;
+      return { ok: r.ok, errors: r.errors, ...(r.loaded ? { flow: summarize(r.loaded) } : {}), ...(kept ? { kept: { ...kept, file: r.file! } } : {}) };
     },
     'flows.delete': async ({ namespace, id }) => ({ deleted: await engine.deleteFlow(namespace, id) }),
     'flows.validate': ({ source }) => ({ errors: engine.validate(source) }),

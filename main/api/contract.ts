@@ -33,9 +33,25 @@ export interface FlowSummary {
   triggers: { id: string; type: string; disabled: boolean }[];
   taskCount: number;
 }
-export interface FlowProblemSummary { file: string; errors: FlowError[] }
+/** A workspace file that does not load (never run): its errors, and its text so it can be opened, fixed and deployed. */
+export interface FlowProblemSummary {
+  file: string;
+  errors: FlowError[];
+  source: string;
+  /** The flow the file names, when its YAML says (string id and namespace). */
+  namespace?: string;
+  id?: string;
+  /** Its only errors are Kestra plugins not run locally: valid Kestra YAML, kept and deployable. */
+  notSupportedLocally: boolean;
+}
 export interface FlowDetail extends FlowSummary { source: string }
-export interface SaveResult { ok: boolean; errors: FlowError[]; flow?: FlowSummary }
+export interface SaveResult {
+  ok: boolean;
+  errors: FlowError[];
+  flow?: FlowSummary;
+  /** Written, but not runnable here: it uses Kestra plugins not supported locally (listed under problems). */
+  kept?: { namespace: string; id: string; file: string };
+}
 export interface PluginSummary {
   type: string;
   aliases: string[];

@@ -6,8 +6,8 @@ import { Option, type Command } from 'commander';
 import { formatError } from '../flow';
 import {
   deployFlows, describeGalleryFlow, environmentSecrets, exportExecution, exportFlows, formatDeployReport, formatImportPlan,
-  formatPullResults, importFailed, listGallery, planImport, pullFlows, setNamespace, storeSecrets, workspaceFlows,
-  type KestraAuth, type LocalSecret, type NamespaceFileUpload,
+  formatPullResults, importFailed, listGallery, planImport, pullFlows, readNamespaceFiles, setNamespace, storeSecrets, workspaceFlows, workspaceNamespaceFiles,
+  type KestraAuth, type LocalSecret,
 } from '../kestra';
 import { createRegistry } from '../plugins';
 import { listFlowFiles, parseFlowSource } from '../runtime/workspace';
@@ -51,26 +51,6 @@ function localSecrets(dataDir: string): LocalSecret[] {
   }
 }
 
-function namespaceFilesOf(dir: string, namespace?: string): NamespaceFileUpload[] {
-  const out: NamespaceFileUpload[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      if (e.name.startsWith('.')) continue;
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile()) {
-        const rel = path.relative(dir, p).split(path.sep);
-        // Without --namespace, the first folder names the namespace: <dir>/<namespace>/<path>.
-        const [ns, parts] = namespace ? [namespace, rel] : [rel[0], rel.slice(1)];
-        if (!parts.length) continue;
-        out.push({ namespace: ns, path: `/${parts.join('/')}`, content: fs.readFileSync(p) });
-      }
-    }
-  };
-  walk(dir);
-  return out;
-}
-
 export function registerKestraCommands(program: Command, defaults: { dataDir: () => string }): void {
   const dataDirOption = () => new Option('--data-dir <dir>', 'where executions, logs, files and secrets are kept').default(defaults.dataDir());
   const flowsOption = (what: string, defaulted = true) =>
@@ -85,7 +65,7 @@ export function registerKestraCommands(program: Command, defaults: { dataDir: ()
   )
     .addOption(flowsOption('deploy every flow of this workspace folder', false))
     .option('--namespace <ns>', "deploy into this namespace (rewrites each flow's namespace: line, comments kept)")
-    .option('--namespace-files <dir>', 'also upload these namespace files: <dir>/<namespace>/<path> (with --namespace: <dir>/<path>)')
+    .option('--namespace-files <dir>', 'upload these namespace files: <dir>/<namespace>/<path> (with --namespace: <dir>/<path>); default: the workspace\'s <namespace>/_files/ for flows with namespaceFiles enabled')
     .option('--no-validate', "skip Kestra's validation endpoint (create or update straight away)")
     .option('--dry-run', 'only validate on the server; create or update nothing')
     .addOption(dataDirOption())
@@ -106,7 +86,9 @@ export function registerKestraCommands(program: Command, defaults: { dataDir: ()
         validate: opts.validate,
         dryRun: opts.dryRun,
         secrets: localSecrets(opts.dataDir),
-        namespaceFiles: opts.namespaceFiles ? namespaceFilesOf(opts.namespaceFiles, opts.namespace) : undefined,
+        namespaceFiles: opts.namespaceFiles
+          ? readNamespaceFiles(opts.namespaceFiles, opts.namespace)
+          : workspaceNamespaceFiles(flowsDirOf(opts), items.map((i) => i.source), opts.namespace),
       }).catch((e: Error) => {
         fail(e.message);
         return undefined;

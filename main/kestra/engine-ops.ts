@@ -8,6 +8,7 @@ import { exportFlows, planImport, type ExportSelection, type ImportPlanItem } fr
 import { deployFlows, fetchFlows, pullTarget, type DeployItem, type DeployOptions, type DeployReport, type PullOptions, type PullResult } from './deploy';
 import { storeSecrets } from './execution-export';
 import { listGallery, type GallerySummary } from './gallery';
+import { workspaceNamespaceFiles } from './namespace-files';
 import { environmentSecrets, flowKeyOf, peekFlowIds, setNamespace, type FlowIds, type WorkspaceFlowFile } from './source';
 
 export class OperationError extends Error {
@@ -65,7 +66,8 @@ export async function deployFromEngine(engine: Engine, req: DeployRequest): Prom
   (req.sources ?? []).forEach((source, i) => items.push({ label: `sources[${i}]`, source }));
   if (!items.length) throw new OperationError('INVALID', 'nothing to deploy: give flows, sources, or all: true');
   const { flows: _f, sources: _s, all: _a, ...options } = req;
-  return deployFlows(items, { ...options, secrets: localSecrets(engine) });
+  const namespaceFiles = options.namespaceFiles ?? workspaceNamespaceFiles(engine.options.flowsDir, items.map((i) => i.source), options.namespace);
+  return deployFlows(items, { ...options, namespaceFiles, secrets: localSecrets(engine) });
 }
 
 export interface SaveOutcome { namespace?: string; id?: string; file?: string; ok: boolean; kept: boolean; errors: FlowError[] }

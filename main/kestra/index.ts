@@ -8,3 +8,4 @@ export * from './gallery';
 export * from './source';
 export * from './zip';
 export * from './engine-ops';
+export * from './namespace-files';

@@ -10,6 +10,7 @@ import { navigate, resolveView, useRouter } from './router';
 import { useTheme } from './theme';
 import { Toasts } from './Toasts';
 import { StatusBar } from './StatusBar';
+import { useOverlays } from './overlays';
 
 export function Shell() {
   const path = useRouter((s) => s.path);
@@ -19,6 +20,7 @@ export function Shell() {
   const sidebarOpen = useApp((s) => s.sidebarOpen);
   const Sidebar = sidebarOpen ? resolved?.view.sidebar : undefined;
   const title = resolved?.view.title?.(resolved.params);
+  const overlays = useOverlays((s) => s.overlays);
 
   useEffect(() => {
     document.title = title ? `${title} — Peregrine` : 'Peregrine';
@@ -37,6 +39,7 @@ export function Shell() {
         {View && resolved ? <View params={resolved.params} /> : <NotFound path={path} />}
       </main>
       <StatusBar />
+      {Object.entries(overlays).map(([id, Overlay]) => <Overlay key={id} />)}
       <CommandPalette />
       <Toasts />
     </div>

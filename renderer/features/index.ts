@@ -8,6 +8,7 @@ import { registerExecutions } from './executions';
 import { registerOverview } from './overview';
 import { registerTestEvents } from './test-events';
 import { registerFirstRun } from './first-run';
+import { registerDeploy } from './deploy';
 
 export function registerFeatures(): void {
   registerWorkspace();
@@ -18,4 +19,5 @@ export function registerFeatures(): void {
   registerOverview();
   registerTestEvents();
   registerFirstRun();
+  registerDeploy();
 }

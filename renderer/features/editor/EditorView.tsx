@@ -14,6 +14,7 @@ import { Welcome } from '../workspace/Welcome';
 import { valueAt } from './edits';
 import { currentBuffer, isDirty, useEditor, type ViewMode } from './store';
 import { YamlPane } from './YamlPane';
+import { deployOpenFlow } from '../deploy/actions';
 
 export function EditorView({ params }: { params: Record<string, string> }) {
   const isNew = !params.namespace;
@@ -125,7 +126,17 @@ function EditorToolbar() {
         <span className="tb-id" data-testid="flow-id">
           {typeof flowId === 'string' ? flowId : 'new flow'}
         </span>
-        {draft && <span className="tag accent">new</span>}
+        {draft && !b?.problem && <span className="tag accent">new</span>}
+        {b?.problem === 'kept' && (
+          <span className="tag accent" title="Uses Kestra plugins Peregrine does not run: saved and deployable, never run here" data-testid="not-supported-locally">
+            not supported locally
+          </span>
+        )}
+        {b?.problem === 'broken' && (
+          <span className="tag" title="The engine does not load this file: fix it and save" data-testid="does-not-load">
+            does not load
+          </span>
+        )}
         {dirty && <span className="dirty-dot" title="Unsaved changes" data-testid="dirty" />}
         {!draft && b?.revision !== undefined && <span className="tag">rev {b.revision}</span>}
       </div>
@@ -149,6 +160,9 @@ function EditorToolbar() {
         </Button>
         <Button icon="play" onClick={() => runCommand('flow.run')} title={`Run${k('flow.run')}`} data-testid="run">
           Run
+        </Button>
+        <Button icon="rocket" onClick={deployOpenFlow} title={dirty || draft ? 'Deploy the editor’s text to a Kestra server' : 'Deploy this flow to a Kestra server'} data-testid="deploy">
+          Deploy
         </Button>
       </div>
     </div>

@@ -26,6 +26,11 @@ export interface Buffer {
   group?: { name: string; at: number };
   disabled?: boolean;
   revision?: number;
+  /**
+   * A workspace file that does not load, opened from its text (flows.list problems): "kept" uses
+   * Kestra plugins not run locally (saved and deployable, never run here); "broken" has errors.
+   */
+  problem?: 'kept' | 'broken';
 }
 
 export interface EditorState {
@@ -52,7 +57,8 @@ export interface EditorState {
   formatOnSave: boolean;
 
   open(namespace: string, id: string): Promise<void>;
-  openDraft(source: string): string;
+  /** An unsaved flow; with `file`, a workspace file that does not load (saved back to it). */
+  openDraft(source: string, file?: string): string;
   close(key: string): void;
   setSource(text: string, opts?: { group?: string }): void;
   edit(edit: GraphEdit, opts?: { group?: string; select?: boolean }): boolean;
@@ -128,8 +134,23 @@ export const useEditor = create<EditorState>((set, get) => {
   };
 
   const fromSummary = (b: Buffer, f: FlowSummary, saved: string): Buffer => ({
-    ...b, key: flowKey(f.namespace, f.id), namespace: f.namespace, id: f.id, file: f.file ?? b.file, saved, disabled: f.disabled, revision: f.revision,
+    ...b, key: flowKey(f.namespace, f.id), namespace: f.namespace, id: f.id, file: f.file ?? b.file, saved, disabled: f.disabled, revision: f.revision, problem: undefined,
   });
+
+  /** The buffer saved under its (maybe new) key; a saved draft or renamed flow moves to its own address. */
+  const settleSaved = (before: Buffer, saved: Buffer) => {
+    set((s) => {
+      const { [before.key]: _old, ...rest } = s.buffers;
+      return { buffers: { ...rest, [saved.key]: saved }, current: s.current === before.key ? saved.key : s.current, saveErrors: [] };
+    });
+    if (saved.key !== before.key && get().current === saved.key && saved.namespace && saved.id) navigate(flowPath(saved.namespace, saved.id), { replace: true });
+  };
+
+  /** A flow the engine lists as a problem (kept as "not supported locally", or broken but named). */
+  const problemFlow = async (namespace: string, id: string) => {
+    const r = await bridge().call('flows.list', {});
+    return r.ok ? r.value.problems.find((p) => p.namespace === namespace && p.id === id) : undefined;
+  };
 
   return {
     buffers: {},
@@ -153,16 +174,20 @@ export const useEditor = create<EditorState>((set, get) => {
       const r = await bridge().call('flows.get', { namespace, id });
       if (get().current !== key) return;
       if (!r.ok) {
-        set({ loading: false, loadError: r.error.message });
+        // Not runnable here: it may be a file kept as "not supported locally" (or broken) — open its text.
+        const p = r.error.code === 'NOT_FOUND' ? await problemFlow(namespace, id) : undefined;
+        if (get().current !== key) return;
+        if (p) activate({ key, namespace, id, file: p.file, saved: p.source, history: [p.source], index: 0, problem: p.notSupportedLocally ? 'kept' : 'broken' });
+        else set({ loading: false, loadError: r.error.message });
         return;
       }
       const f = r.value;
       activate({ key, namespace, id, file: f.file, saved: f.source, history: [f.source], index: 0, disabled: f.disabled, revision: f.revision });
     },
 
-    openDraft(source) {
+    openDraft(source, file) {
       const key = `draft:${++draftCounter}`;
-      activate({ key, saved: '', history: [source], index: 0 });
+      activate({ key, saved: file ? source : '', history: [source], index: 0, ...(file ? { file, problem: 'broken' as const } : {}) });
       return key;
     },
 
@@ -242,6 +267,14 @@ export const useEditor = create<EditorState>((set, get) => {
         toast('error', `Not saved: ${r.error.message}`);
         return false;
       }
+      const kept = r.value.kept;
+      if (kept) {
+        // Written to its file and deployable, but not run here: saved all the same.
+        const latest = cur() ?? b;
+        settleSaved(b, { ...latest, key: flowKey(kept.namespace, kept.id), namespace: kept.namespace, id: kept.id, file: kept.file, saved: src, revision: undefined, problem: 'kept' });
+        toast('success', `Saved ${kept.namespace}.${kept.id} to ${kept.file.split(/[\\/]/).pop()} — kept: it uses Kestra plugins not run locally (deployable, never run here)`);
+        return true;
+      }
       if (!r.value.ok || !r.value.flow) {
         const errors = r.value.errors.length ? r.value.errors : [errorAt('the engine refused the flow')];
         set({ saveErrors: errors });
@@ -249,21 +282,15 @@ export const useEditor = create<EditorState>((set, get) => {
         return false;
       }
       const latest = cur() ?? b;
-      const saved = fromSummary({ ...latest }, r.value.flow, src);
-      set((s) => {
-        const { [b.key]: _old, ...rest } = s.buffers;
-        return { buffers: { ...rest, [saved.key]: saved }, current: s.current === b.key ? saved.key : s.current, saveErrors: [] };
-      });
-      // A saved draft (or a flow saved under a new id) moves to its own address.
-      if (saved.key !== b.key && get().current === saved.key) navigate(flowPath(r.value.flow.namespace, r.value.flow.id), { replace: true });
+      settleSaved(b, fromSummary({ ...latest }, r.value.flow, src));
       toast('success', `Saved ${r.value.flow.namespace}.${r.value.flow.id}${r.value.flow.file ? ` to ${r.value.flow.file.split(/[\\/]/).pop()}` : ''}`);
       return true;
     },
 
     async setEnabled(enabled) {
       const b = cur();
-      if (!b?.namespace || !b.id) {
-        // Not saved yet: the toggle edits the text.
+      if (!b?.namespace || !b.id || b.problem) {
+        // Not saved yet, or not loaded by the engine: the toggle edits the text.
         get().edit(enabled ? { kind: 'unsetProperty', path: '', key: 'disabled' } : { kind: 'setProperty', path: '', key: 'disabled', value: true });
         return;
       }

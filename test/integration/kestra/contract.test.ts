@@ -66,7 +66,7 @@ describe('contract: Kestra, archives, gallery', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe(FOR_KESTRA);
     const list = await value(api.call('flows.list', {}));
     expect(list.flows.map((f) => f.id)).not.toContain('notify');
-    expect(list.problems).toEqual([{ file, errors: [expect.objectContaining({ code: 'UNSUPPORTED_PLUGIN' })] }]);
+    expect(list.problems).toEqual([{ file, errors: [expect.objectContaining({ code: 'UNSUPPORTED_PLUGIN' })], source: FOR_KESTRA, namespace: 'company.team', id: 'notify', notSupportedLocally: true }]);
     expect(engine.flow('company.team', 'notify')).toBeUndefined();
     expect((await api.call('executions.create', { namespace: 'company.team', flowId: 'notify' })).ok).toBe(false);
   });
@@ -110,6 +110,32 @@ describe('contract: Kestra, archives, gallery', () => {
     const missing = await api.call('kestra.deploy', { server: k.url, flows: [{ namespace: 'company.team', id: 'nope' }] });
     expect(missing).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(await api.call('kestra.deploy', { server: 'not a url', all: true })).toMatchObject({ ok: false, error: { code: 'INVALID' } });
+  });
+
+  it('kestra.deploy sends the workspace\'s namespace files with a flow that uses them, and only then', async () => {
+    const files = path.join(flowsDir, 'company.scripts', '_files');
+    fs.mkdirSync(path.join(files, 'lib'), { recursive: true });
+    fs.writeFileSync(path.join(files, 'score.py'), 'print(42)\n');
+    fs.writeFileSync(path.join(files, 'lib', 'util.py'), 'X = 1\n');
+    const script = (id: string, enabled: boolean) => `id: ${id}
+namespace: company.scripts
+tasks:
+  - id: score
+    type: io.kestra.plugin.scripts.python.Script
+    namespaceFiles:
+      enabled: ${enabled}
+    script: print(1)
+`;
+    expect(await engine.saveFlow(script('plain', false))).toMatchObject({ ok: true });
+    const without = await value(api.call('kestra.deploy', { server: k.url, tenant: 'main', user: 'admin', password: 'pw', flows: [{ namespace: 'company.scripts', id: 'plain' }] }));
+    expect(without.namespaceFiles).toEqual([]);
+    expect(await engine.saveFlow(script('scored', true))).toMatchObject({ ok: true });
+    const report = await value(api.call('kestra.deploy', { server: k.url, tenant: 'main', user: 'admin', password: 'pw', flows: [{ namespace: 'company.scripts', id: 'scored' }], namespace: 'prod.scripts' }));
+    expect(report.namespaceFiles.map((f) => `${f.namespace}:${f.path}:${f.ok}`).sort()).toEqual(['prod.scripts:/lib/util.py:true', 'prod.scripts:/score.py:true']);
+    expect(k.namespaceFiles.get('prod.scripts:/score.py')?.toString()).toBe('print(42)\n');
+    await engine.deleteFlow('company.scripts', 'plain');
+    await engine.deleteFlow('company.scripts', 'scored');
+    fs.rmSync(path.join(flowsDir, 'company.scripts'), { recursive: true, force: true });
   });
 
   it('kestra.pull brings flows from the server into the workspace, loaded at once', async () => {
