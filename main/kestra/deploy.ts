@@ -13,7 +13,8 @@ export interface DeployItem {
   source: string;
 }
 
-export type DeployAction = 'created' | 'updated' | 'valid' | 'failed';
+/** `unchanged`: the server already has this exact source (nothing sent, no new revision). */
+export type DeployAction = 'created' | 'updated' | 'unchanged' | 'valid' | 'failed';
 
 export interface DeployResult {
   label: string;
@@ -140,7 +141,13 @@ export async function deployFlows(items: DeployItem[], options: DeployOptions): 
           continue;
         }
       }
-      const updated = await client.updateFlow(namespace, id, source);
+      const existing = await client.getFlow(namespace, id);
+      if (existing?.source === source) {
+        result.action = 'unchanged';
+        result.revision = typeof existing.revision === 'number' ? existing.revision : undefined;
+        continue;
+      }
+      const updated = existing && (await client.updateFlow(namespace, id, source));
       if (updated) {
         result.action = 'updated';
         result.revision = typeof updated.revision === 'number' ? updated.revision : undefined;
@@ -177,10 +184,12 @@ export function formatDeployReport(report: DeployReport): string[] {
     for (const w of r.warnings) lines.push(`${r.label}: warning: ${w}`);
   }
   const valid = report.results.filter((r) => r.action === 'valid').length;
+  const unchanged = report.results.filter((r) => r.action === 'unchanged').length;
   const parts = [
     ...(valid ? [`${valid} valid`] : []),
     `${report.created} created`,
     `${report.updated} updated`,
+    ...(unchanged ? [`${unchanged} unchanged`] : []),
     `${report.failed} failed`,
   ];
   lines.push(`${report.results.length} flow(s) to ${report.server}: ${parts.join(', ')}`);

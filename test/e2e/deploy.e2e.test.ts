@@ -129,16 +129,17 @@ describe.skipIf(!haveChromium())('Deploy to Kestra, in Chromium', () => {
     await d.close();
   });
 
-  it('deploys one flow from its right-click menu (the password is still in memory)', async () => {
+  it('deploys one flow from its right-click menu (the password is still in memory); the same source is unchanged', async () => {
     await d.contextMenu(app.flowInSidebar('company.team', 'orders'), 'deploy', () => shot('flow-context-menu-light'));
     await d.dialog.waitFor();
     expect(await d.target.innerText()).toBe('company.team.orders');
     expect(await d.password.inputValue()).toBe(PASSWORD);
     const before = k.requests.length;
     await d.run();
-    await expect.poll(() => d.result('company.team/orders').getAttribute('data-action')).toBe('updated');
+    // The server has this exact source already: reported unchanged, nothing written.
+    await expect.poll(() => d.result('company.team/orders').getAttribute('data-action')).toBe('unchanged');
     expect(await d.dialog.locator('.deploy-result').count()).toBe(1);
-    expect(k.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(['POST /api/v1/flows/validate', 'PUT /api/v1/flows/company.team/orders']);
+    expect(k.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(['POST /api/v1/flows/validate', 'GET /api/v1/flows/company.team/orders']);
     await d.close();
   });
 

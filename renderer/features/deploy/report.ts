@@ -70,9 +70,9 @@ export type DisplayAction = DeployResult['action'];
 /** "2 created · 1 updated · 1 failed" — only the counts that are not zero (dry runs: valid). */
 export function summaryParts(report: DeployReport): { action: DisplayAction; count: number }[] {
   const count = (a: DisplayAction) => report.results.filter((r) => r.action === a).length;
-  return (['created', 'updated', 'valid', 'failed'] as const).map((action) => ({ action, count: count(action) })).filter((p) => p.count > 0);
+  return (['created', 'updated', 'unchanged', 'valid', 'failed'] as const).map((action) => ({ action, count: count(action) })).filter((p) => p.count > 0);
 }
 
-export const ACTION_TONE: Record<DisplayAction | 'unchanged', string> = {
+export const ACTION_TONE: Record<DisplayAction, string> = {
   created: 'success', updated: 'running', valid: 'success', unchanged: 'muted', failed: 'danger',
 };

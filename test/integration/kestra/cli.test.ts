@@ -55,7 +55,7 @@ describe('peregrine deploy', { timeout: 180_000 }, () => {
   });
   afterAll(async () => k?.stop());
 
-  it('creates then updates; exit 0 and a summary', async () => {
+  it('creates, then updates what changed and leaves the rest unchanged; exit 0 and a summary', async () => {
     const dir = workspace({ 'a.yml': flow('a'), 'sub/b.yml': flow('b') });
     const files = [path.join(dir, 'a.yml'), path.join(dir, 'sub/b.yml')];
     const r = await peregrine(['deploy', '--server', k.url, '--user', 'admin', '--password', 'pw', ...files]);
@@ -66,9 +66,14 @@ describe('peregrine deploy', { timeout: 180_000 }, () => {
       `${files[1]}: created company.team.b (revision 1)`,
       `2 flow(s) to ${k.url}: 2 created, 0 updated, 0 failed`,
     ]);
+    fs.writeFileSync(files[0], flow('a').replace('hello', 'hi'));
     const again = await peregrine(['deploy', '--server', k.url, '--flows', dir], { KESTRA_USER: 'admin', KESTRA_PASSWORD: 'pw' });
     expect(again.status).toBe(0);
-    expect(again.stdout).toMatch(/2 flow\(s\) to .*: 0 created, 2 updated, 0 failed/);
+    expect(again.stdout.trim().split('\n')).toEqual([
+      `${files[0]}: updated company.team.a (revision 2)`,
+      `${files[1]}: unchanged company.team.b (revision 1)`,
+      `2 flow(s) to ${k.url}: 0 created, 1 updated, 1 unchanged, 0 failed`,
+    ]);
   });
 
   it("prints Kestra's validation errors as file: message and exits 1", async () => {

@@ -53,11 +53,18 @@ describe('deploy', () => {
       if (r.method !== 'GET') expect(r.headers['content-type']).toBe('application/x-yaml');
     }
     expect(k.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
-      'POST /api/v1/flows/validate 200', 'PUT /api/v1/flows/company.team/a 404', 'POST /api/v1/flows 200',
-      'POST /api/v1/flows/validate 200', 'PUT /api/v1/flows/company.team.sub/b 404', 'POST /api/v1/flows 200',
-      'POST /api/v1/flows/validate 200', 'PUT /api/v1/flows/company.team/a 200',
+      'POST /api/v1/flows/validate 200', 'GET /api/v1/flows/company.team/a 404', 'POST /api/v1/flows 200',
+      'POST /api/v1/flows/validate 200', 'GET /api/v1/flows/company.team.sub/b 404', 'POST /api/v1/flows 200',
+      'POST /api/v1/flows/validate 200', 'GET /api/v1/flows/company.team/a 200', 'PUT /api/v1/flows/company.team/a 200',
     ]);
     expect(formatDeployReport(second).at(-1)).toBe(`1 flow(s) to ${k.url}: 0 created, 1 updated, 0 failed`);
+
+    // The same source again: nothing sent, no new revision.
+    const before = k.requests.length;
+    const third = await deployFlows(items(['a.yml', flow('a').replace('hello', 'hi')]), opts);
+    expect(third.results.map((r) => [r.action, r.revision])).toEqual([['unchanged', 2]]);
+    expect(k.requests.slice(before).map((r) => r.method)).toEqual(['POST', 'GET']);
+    expect(formatDeployReport(third).at(-1)).toBe(`1 flow(s) to ${k.url}: 0 created, 0 updated, 1 unchanged, 0 failed`);
   });
 
   it('uses tenant paths and a Bearer token (Kestra EE / newer OSS)', async () => {
@@ -99,7 +106,7 @@ describe('deploy', () => {
     const bad = flow('bad', 'company.team', `triggers:\n  - id: t\n    type: io.kestra.plugin.acme.Trigger\n`);
     const report = await deployFlows(items(['bad.yml', bad]), { server: k.url, validate: false });
     expect(report.results[0]).toMatchObject({ action: 'failed', errors: ['triggers[0]: Invalid type: io.kestra.plugin.acme.Trigger'] });
-    expect(k.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['PUT 404', 'POST 422']);
+    expect(k.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 404', 'POST 422']);
   });
 
   it('checks locally what is not a flow, and a flow given twice, before sending anything', async () => {
