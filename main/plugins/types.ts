@@ -173,6 +173,10 @@ export interface TriggerHandle {
    * supervisor's watchdog restarts a consumer that receives nothing while this stays above zero.
    */
   backlog?(): Promise<number>;
+  /** backlog() only knows "at least this many" (PostgreSQL CDC: 1 or 0): said so in the stall error. */
+  backlogIsLowerBound?: boolean;
+  /** A test-only hook that wedges the consumer while it stays connected (the watchdog tests). */
+  stallForTest?(): Promise<void> | void;
 }
 
 export type TriggerMode = 'realtime' | 'polling' | 'schedule' | 'webhook' | 'flow';

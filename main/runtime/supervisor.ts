@@ -175,7 +175,8 @@ export class TriggerInstance {
    * reports waiting messages (and it is not held back by the in-flight cap) is restarted.
    */
   async checkStalled(stallAfterMs: number): Promise<boolean> {
-    if (this.state !== 'RUNNING' || !this.handle?.backlog) return false;
+    const handle = this.handle;
+    if (this.state !== 'RUNNING' || !handle?.backlog) return false;
     if (this.received !== this.watch.received || this.inFlight.n >= this.deps.maxInFlight) {
       this.watch = { received: this.received, since: Date.now() };
       return false;
@@ -183,7 +184,7 @@ export class TriggerInstance {
     if (Date.now() - this.watch.since < stallAfterMs) return false;
     let waiting = 0;
     try {
-      waiting = await this.handle.backlog();
+      waiting = await handle.backlog();
     } catch {
       return false; // the consumer's own error path reports broken connections
     }
@@ -193,8 +194,14 @@ export class TriggerInstance {
     }
     const seconds = Math.round((Date.now() - this.watch.since) / 1000);
     this.watch = { received: this.received, since: Date.now() };
-    this.fail(new Error(`stalled: ${waiting} message(s) waiting at the broker but none received for ${seconds} s — restarting the consumer`));
+    const count = handle.backlogIsLowerBound ? `at least ${waiting}` : `${waiting}`;
+    this.fail(new Error(`stalled: ${count} message(s) waiting at the broker but none received for ${seconds} s — restarting the consumer`));
     return true;
+  }
+
+  /** Test only: the running consumer's handle (the watchdog tests call its stallForTest hook). */
+  handleForTest(): TriggerHandle | undefined {
+    return this.handle;
   }
 
   /** Publishes a test message to this trigger's real source (the inspector's "send test event"). */

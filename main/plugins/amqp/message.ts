@@ -26,7 +26,7 @@ export function propertiesOf(msg: Message): Record<string, unknown> {
   if (p.expiration !== undefined && p.expiration !== null && String(p.expiration) !== '' && !Number.isNaN(Number(p.expiration))) {
     out.expiration = isoDuration(Number(p.expiration));
   }
-  if (typeof p.timestamp === 'number') out.timestamp = isoInstant(p.timestamp * 1000);
+  if (typeof p.timestamp === 'number') out.timestamp = dateMs(p.timestamp) === undefined ? p.timestamp : isoInstant(p.timestamp * 1000);
   set('type', p.type);
   set('userId', p.userId);
   set('appId', p.appId);
@@ -42,8 +42,20 @@ export function identityOf(msg: Message): string | undefined {
 /** One message → one realtime event: `trigger.data` plus the properties; unreadable → FAILED execution. */
 export function eventOf(msg: Message, serde: SerdeType): TriggerEvent {
   const event = eventFor(decode(msg.content, serde), 'data', propertiesOf(msg), identityOf(msg));
-  if (typeof msg.properties.timestamp === 'number') event.eventTime = msg.properties.timestamp * 1000;
+  const eventTime = dateMs(msg.properties.timestamp);
+  if (eventTime !== undefined) event.eventTime = eventTime;
   return event;
+}
+
+/**
+ * The AMQP timestamp (seconds, 64 bits) in milliseconds, when a JavaScript date can hold it. Beyond
+ * ±275,760 years a Date is invalid and formatting it throws: such a message would fail every time it
+ * is redelivered, so its timestamp stays the number the publisher sent.
+ */
+function dateMs(seconds: unknown): number | undefined {
+  if (typeof seconds !== 'number') return undefined;
+  const ms = seconds * 1000;
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ms : undefined;
 }
 
 /** One message → one line of a batch file (Kestra writes the Message object). */

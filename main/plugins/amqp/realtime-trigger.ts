@@ -58,6 +58,27 @@ export async function openConsumer(ctx: TriggerContext, props: ConsumerProps): P
   }
 }
 
+/**
+ * The watchdog's view of the queue: messages ready (not delivered to anyone). Asked on a channel
+ * of its own, so that a failed check (the queue was deleted: the broker closes the channel) never
+ * closes the consumer's channel; the consumer's cancel notification reports that case.
+ */
+export function queueBacklog(conn: AmqpConnection, queue: string): () => Promise<number> {
+  let side: Promise<Channel> | undefined;
+  return async () => {
+    side ??= conn.model.createChannel().then((ch) => {
+      ch.on('error', () => {}); // the failed call rejects with the reason
+      ch.on('close', () => (side = undefined));
+      return ch;
+    });
+    const ch = await side.catch((e) => {
+      side = undefined;
+      throw e;
+    });
+    return (await within(ch.checkQueue(queue), 5000)).messageCount;
+  };
+}
+
 export function warnAutoAck(ctx: TriggerContext, props: ConsumerProps): void {
   if (props.autoAck) {
     ctx.logger.warn(
@@ -194,7 +215,7 @@ triggers:
     ctx.setState('RUNNING');
     ctx.logger.info(`Consuming "${props.queue}" on ${conn.target.host}:${conn.target.port} (virtual host "${conn.target.vhost}", prefetch ${autoAck ? 'none (autoAck)' : Math.min(ctx.maxInFlight, 65_535)})`);
 
-    return {
+    const handle: TriggerHandle = {
       async stop() {
         stopping = true;
         // Stop deliveries, let the batch being admitted finish and be acknowledged, then close:
@@ -203,7 +224,13 @@ triggers:
         await pumping;
         await conn.close();
       },
+      backlog: queueBacklog(conn, props.queue),
+      /** Test only: RabbitMQ stops delivering while the consumer stays connected (a silent stall). */
+      stallForTest: async () => {
+        await channel.cancel(consumerTag);
+      },
     };
+    return handle;
   },
 
   async publish(_ctx, props: ConsumerProps, message) {

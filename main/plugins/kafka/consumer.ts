@@ -195,7 +195,18 @@ export async function sinceOffsets(
 
 type Headers = KafkaMessage['headers'];
 
-const headerText = (v: Buffer | string | undefined): string => (v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
+const headerText = (v: Buffer | string | null | undefined): string => (v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
+
+/**
+ * A header's values, in order. kafkajs gathers headers with `obj[name]`, so a header named like a
+ * member of Object.prototype (toString, constructor, __proto__) starts with that member: only bytes,
+ * text or null are values, and only own properties are headers.
+ */
+function headerValues(headers: Headers, name: string): (Buffer | string | null)[] {
+  if (!headers || !Object.hasOwn(headers, name)) return [];
+  const raw: unknown = headers[name];
+  return (Array.isArray(raw) ? raw : [raw]).filter((v): v is Buffer | string | null => v === null || Buffer.isBuffer(v) || typeof v === 'string');
+}
 
 /** Every listed header's last value must equal the filter (UTF-8), as Kestra's headerFilters. */
 export function headerMatcher(filters: Record<string, unknown> | undefined): (headers: Headers) => boolean {
@@ -203,9 +214,7 @@ export function headerMatcher(filters: Record<string, unknown> | undefined): (he
   if (!entries.length) return () => true;
   return (headers) => {
     for (const [name, want] of entries) {
-      const raw = headers?.[name];
-      if (raw === undefined) return false;
-      const last = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+      const last = headerValues(headers, name).at(-1);
       if (last === undefined || headerText(last) !== want) return false;
     }
     return true;
@@ -215,9 +224,8 @@ export function headerMatcher(filters: Record<string, unknown> | undefined): (he
 /** Kestra's List<Pair<String,String>> as JSON: a list of single-entry maps. */
 export function headerList(headers: Headers): Record<string, string>[] {
   const out: Record<string, string>[] = [];
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) out.push({ [name]: headerText(v) });
+  for (const name of Object.keys(headers ?? {})) {
+    for (const v of headerValues(headers, name)) out.push({ [name]: headerText(v) });
   }
   return out;
 }
@@ -243,7 +251,8 @@ export function readRecord(
     headers: headerList(message.headers),
   };
   const failure = !value.ok ? value : !key.ok ? key : undefined;
-  if (failure) delete record.value;
+  // Only an unreadable value leaves; a record whose key alone is unreadable keeps its value.
+  if (!value.ok) delete record.value;
   return failure && !failure.ok ? { record, failure: { reason: failure.reason, raw: failure.raw } } : { record };
 }
 

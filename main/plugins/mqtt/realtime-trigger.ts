@@ -116,6 +116,7 @@ triggers:
     await consumer.subscribed;
     ctx.logger.info(`Subscribed to ${topics.join(', ')} on ${props.server} (MQTT ${consumer.protocolVersion === 5 ? '5' : '3.1.1'}, QoS ${qos}, clientId ${props.clientId})`);
     ctx.setState('RUNNING');
+    // No backlog(): MQTT gives a client no way to see how many messages its session holds at the broker.
     return { stop: () => consumer.stop() };
   },
 

@@ -155,14 +155,26 @@ function suggestStream(subject: string): string {
   return head.toUpperCase().replace(/[^A-Z0-9_-]/g, '_') || 'EVENTS';
 }
 
+export interface NatsRecord {
+  subject: string;
+  headers: Record<string, string[]>;
+  data: string;
+  timestamp: string;
+  /** Why the headers could not be read; the message is kept without them. */
+  error?: string;
+}
+
 /** Kestra's NatsMessageOutput: subject, headers (map of lists), data (UTF-8 text), timestamp. */
-export function messageRecord(m: JsMsg): { subject: string; headers: Record<string, string[]>; data: string; timestamp: string } {
-  return {
-    subject: m.subject,
-    headers: headersOf(m.headers as unknown as Iterable<[string, string[]]> | undefined),
-    data: Buffer.from(m.data).toString('utf8'),
-    timestamp: timestampOf(m),
-  };
+export function messageRecord(m: JsMsg): NatsRecord {
+  const record: NatsRecord = { subject: m.subject, headers: {}, data: Buffer.from(m.data).toString('utf8'), timestamp: timestampOf(m) };
+  try {
+    record.headers = headersOf(m.headers as unknown as Iterable<[string, string[]]> | undefined);
+  } catch (e) {
+    // The client decodes headers lazily and throws on a name another client may well have written
+    // (a space, a non-ASCII letter): that must not stop the consumer on this message forever.
+    record.error = `the message headers could not be read: ${(e as Error).message}`;
+  }
+  return record;
 }
 
 export function timestampOf(m: JsMsg): string {

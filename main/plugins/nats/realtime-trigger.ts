@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ConsumerMessages, JsMsg, NatsConnection } from 'nats';
 import { headers as natsHeaders } from 'nats';
 import { decode, eventFor } from '../common/serde';
-import type { TriggerContext, TriggerDefinition, TriggerEvent, TestMessage } from '../types';
+import type { TriggerContext, TriggerDefinition, TriggerEvent, TriggerHandle, TestMessage } from '../types';
 import { clientName, closeQuietly, connectionProps, connectNats, natsError, parseNatsUrl, type ConnectionProps } from './connection';
 import { durableName, messageRecord, openConsumer, subscribeProps, type SubscribeProps } from './jetstream';
 
@@ -87,8 +87,10 @@ triggers:
     let admitting: Promise<void> | undefined;
     let failed = false;
     const toEvent = (m: JsMsg): TriggerEvent => {
-      const { data: _raw, ...meta } = messageRecord(m);
-      const event = eventFor(decode(Buffer.from(m.data), 'STRING'), 'data', meta, `${streamKey}/${m.info.streamSequence}`);
+      const { data, error, ...meta } = messageRecord(m);
+      // Unreadable headers: a FAILED execution that keeps the payload and says why.
+      const decoded = error ? { ok: false as const, reason: error, raw: data } : decode(Buffer.from(m.data), 'STRING');
+      const event = eventFor(decoded, 'data', meta, `${streamKey}/${m.info.streamSequence}`);
       event.eventTime = Math.floor(m.info.timestampNanos / 1_000_000);
       return event;
     };
@@ -113,10 +115,13 @@ triggers:
     };
 
     let current: ConsumerMessages | undefined;
+    /** Test only: while set, no pull is sent (connected, receiving nothing); resolved by stop(). */
+    let stalled: { release(): void; released: Promise<void> } | undefined;
     ctx.setState('RUNNING');
     const loop = (async () => {
       while (!ctx.signal.aborted && !stopping && !failed) {
         await ctx.waitForCapacity();
+        if (stalled) await stalled.released;
         if (ctx.signal.aborted || stopping) break;
         const room = Math.min(batchSize, ctx.maxInFlight - ctx.inFlight() - unadmitted);
         if (room <= 0) {
@@ -141,17 +146,30 @@ triggers:
       } else ctx.fail(natsError(e, where));
     });
 
-    return {
+    const handle: TriggerHandle = {
       async stop() {
         stopping = true;
         current?.stop();
+        stalled?.release();
         await loop;
         await admitting;
         // Not admitted: hand them back at once instead of after the ack wait.
         for (const m of pending.splice(0)) safe(() => m.nak());
         await closeQuietly(nc);
       },
+      /**
+       * Messages stored for this consumer and not yet delivered to it (num_pending). Delivered but
+       * unacknowledged ones (num_ack_pending) are not waiting: they are ours already.
+       */
+      backlog: async () => (await consumer.info()).num_pending,
+      stallForTest() {
+        let release!: () => void;
+        const released = new Promise<void>((r) => (release = r));
+        stalled = { release, released };
+        current?.stop();
+      },
     };
+    return handle;
   },
   async publish(ctx, props: RealtimeProps, message: TestMessage) {
     await publishTest(ctx, props, message);

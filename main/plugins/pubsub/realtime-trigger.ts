@@ -84,6 +84,8 @@ triggers:
     }
     const consumer = new Consumer(ctx, props, client, name);
     ctx.setState('RUNNING');
+    // No backlog(): the Pub/Sub API cannot count undelivered messages (only Cloud Monitoring's
+    // num_undelivered_messages metric can, which the emulator/pstest does not serve).
     return { stop: () => consumer.stop() };
   },
 

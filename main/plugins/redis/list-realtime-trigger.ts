@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Redis } from 'ioredis';
 import { decode, eventFor, type SerdeType } from '../common/serde';
-import type { TriggerContext, TriggerDefinition } from '../types';
+import type { TriggerContext, TriggerDefinition, TriggerHandle } from '../types';
 import { connect } from './client';
 
 const BATCH = 200;
@@ -54,10 +54,17 @@ triggers:
       ctx.logger.warn(`Re-admitting ${left.length} element(s) left in ${processing} by an earlier stop`);
       for (let i = 0; i < left.length; i += BATCH) await admit(left.slice(i, i + BATCH));
     }
+    /** Test only: while set, no BLMOVE is sent (connected, taking nothing); released by stop(). */
+    let stalled: { release(): void; released: Promise<void> } | undefined;
+    let atGate: (() => void) | undefined;
     ctx.setState('RUNNING');
     const loop = (async () => {
       while (!ctx.signal.aborted) {
         await ctx.waitForCapacity();
+        if (stalled) {
+          atGate?.();
+          await stalled.released;
+        }
         if (ctx.signal.aborted) break;
         const first = await client.blmoveBuffer(props.key, processing, 'LEFT', 'RIGHT', 1);
         if (!first) continue;
@@ -69,14 +76,24 @@ triggers:
     })().catch((e) => {
       if (!ctx.signal.aborted) ctx.fail(e);
     });
-    return {
+    const handle: TriggerHandle = {
       async stop() {
         client.removeAllListeners('end');
         client.disconnect();
+        stalled?.release();
         await loop;
       },
       backlog: () => client.llen(props.key),
+      /** Resolves once the BLMOVE under way (at most 1 s) has answered: from then on, nothing is taken. */
+      async stallForTest() {
+        const parked = new Promise<void>((resolve) => (atGate = resolve));
+        let release!: () => void;
+        const released = new Promise<void>((resolve) => (release = resolve));
+        stalled = { release, released };
+        await Promise.race([parked, loop]);
+      },
     };
+    return handle;
   },
   /** The inspector's "send test event": the payload pushed to the tail of the list (RPUSH, as ListPush does). */
   async publish(_ctx, props: { url: string; key: string }, message) {

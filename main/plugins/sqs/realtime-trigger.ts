@@ -7,7 +7,7 @@ import { ReceiveMessageCommand, SendMessageCommand, type Message, type SQSClient
 import { z } from 'zod';
 import type { SerdeType } from '../common/serde';
 import { p, parseDuration } from '../schema';
-import type { TriggerContext, TriggerDefinition } from '../types';
+import type { TriggerContext, TriggerDefinition, TriggerHandle } from '../types';
 import {
   changeVisibility, checkQueue, connectionProps, createClient, deleteMessages, messageEvent, noteIgnored, serdeTypeProp,
   sqsError, visibilitySeconds, visibilityTimeoutProp, VisibilityKeeper, type ConnectionProps,
@@ -110,8 +110,11 @@ triggers:
         clearInterval(lagTimer);
         client.destroy();
       });
-    return {
+    const handle: TriggerHandle = {
       lag: () => backlog,
+      /** Messages visible in the queue, as SQS counts them (asked afresh: the watchdog needs it now). */
+      backlog: async () => (backlog = await checkQueue(client, props.queueUrl)) ?? 0,
+      stallForTest: () => consumer.stallForTest(),
       async stop() {
         clearInterval(lagTimer);
         // A long poll in progress is not aborted: SQS would still take a message for the dropped
@@ -121,6 +124,7 @@ triggers:
         await consumer.drain();
       },
     };
+    return handle;
   },
 
   async publish(ctx, props, message) {
@@ -153,6 +157,8 @@ class Consumer {
   private backlog = false;
   private wakeHelpers: (() => void)[] = [];
   private readonly keeper: VisibilityKeeper;
+  /** Test only: no receive is sent any more (a long poll that hangs), until stopped. */
+  private stalled = false;
 
   constructor(
     private readonly ctx: TriggerContext,
@@ -186,7 +192,7 @@ class Consumer {
   private async receive(index: number): Promise<void> {
     const { ctx } = this;
     while (!this.stopped) {
-      if (index > 0 && !this.backlog) {
+      if (this.stalled || (index > 0 && !this.backlog)) {
         await new Promise<void>((resolve) => this.wakeHelpers.push(resolve));
         continue;
       }
@@ -238,6 +244,12 @@ class Consumer {
       });
       this.pending.add(done);
     }
+  }
+
+  /** Resolves once the receives under way have answered: from then on, nothing is received. */
+  async stallForTest(): Promise<void> {
+    this.stalled = true;
+    await Promise.allSettled([...this.receiving]);
   }
 
   private wake(): void {
