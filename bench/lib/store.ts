@@ -1,5 +1,6 @@
 // Reads what the engine persisted (peregrine.db, read-only while the server runs, WAL mode).
 import Database from 'better-sqlite3';
+import { WITH_TRIGGER } from '../../main/store';
 
 export interface ExecutionRow {
   id: string;
@@ -38,7 +39,7 @@ export function executionsSince(dbFile: string, namespace: string, flowId: strin
   try {
     const width = opts.width ?? 200;
     const first = opts.firstTask ? ', (SELECT t.doc FROM task_runs t WHERE t.execution_id = e.id ORDER BY t.seq LIMIT 1) AS first' : '';
-    const rows = db.prepare(`SELECT e.id, e.created_at, e.ended_at, e.state, substr(coalesce(e.trigger, e.doc), max(1, instr(coalesce(e.trigger, e.doc), ?) - 8), ?) AS stamp${first} FROM executions e WHERE e.namespace = ? AND e.flow_id = ? AND e.created_at >= ?`)
+    const rows = db.prepare(`SELECT e.id, e.created_at, e.ended_at, e.state, substr(coalesce(t.trigger, e.doc), max(1, instr(coalesce(t.trigger, e.doc), ?) - 8), ?) AS stamp${first} FROM executions e ${WITH_TRIGGER} WHERE e.namespace = ? AND e.flow_id = ? AND e.created_at >= ?`)
       .all(opts.marker, width, namespace, flowId, since) as { id: string; created_at: number; ended_at: number | null; state: string; stamp: string; first?: string }[];
     return rows.map((r) => {
       let firstTaskRunning: number | undefined;

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FlowError } from '../flow/errors';
 import { defaultGalleryDir, describeGalleryFlow, type GalleryFlow } from '../kestra/gallery';
-import { executionFromRow } from '../store';
+import { executionFromRow, WITH_TRIGGER } from '../store';
 import { commands, type ApiError, type CommandInput, type CommandName, type CommandOutput, type ExecutionStats, type ExecutionTiming, type FlowSummary, type StorageFile, type PluginSummary, type Result } from './contract';
 
 type Handlers = { [N in CommandName]: (input: z.output<(typeof commands)[N]['input']>) => Promise<CommandOutput<N>> | CommandOutput<N> };
@@ -304,12 +304,12 @@ export function eventTimeOf(variables: Record<string, unknown> | undefined, crea
 }
 
 export function executionTimings(engine: Engine, q: { namespace: string; flowId: string; triggerId?: string; from?: number; limit: number }): ExecutionTiming[] {
-  const where = ['namespace = ?', 'flow_id = ?'];
+  const where = ['e.namespace = ?', 'e.flow_id = ?'];
   const args: unknown[] = [q.namespace, q.flowId];
-  if (q.triggerId) { where.push('trigger_id = ?'); args.push(q.triggerId); }
-  if (q.from !== undefined) { where.push('created_at >= ?'); args.push(q.from); }
+  if (q.triggerId) { where.push('e.trigger_id = ?'); args.push(q.triggerId); }
+  if (q.from !== undefined) { where.push('e.created_at >= ?'); args.push(q.from); }
   const rows = engine.store.db
-    .prepare(`SELECT id, state, trigger_id AS triggerId, created_at AS createdAt, ended_at AS endedAt, doc, trigger FROM executions WHERE ${where.join(' AND ')} ORDER BY created_at DESC LIMIT ?`)
+    .prepare(`SELECT e.id, e.state, e.trigger_id AS triggerId, e.created_at AS createdAt, e.ended_at AS endedAt, e.doc, t.trigger FROM executions e ${WITH_TRIGGER} WHERE ${where.join(' AND ')} ORDER BY e.created_at DESC LIMIT ?`)
     .all(...args, q.limit) as { id: string; state: string; triggerId: string | null; createdAt: number; endedAt: number | null; doc: string; trigger: string | null }[];
   return rows.map((r) => {
     const e = executionFromRow(r);

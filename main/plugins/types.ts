@@ -110,6 +110,12 @@ export interface TaskDefinition<P = any> extends PluginDoc {
   childTaskProps?: string[];
   /** Properties passed to run() unrendered (rendered lazily by the plugin). */
   rawProps?: string[];
+  /**
+   * Properties the task parses as JSON when given text: there, a template that is one
+   * `{{ expression }}` yielding a map or a list passes that value itself, skipping the JSON text
+   * (a 160 KB payload was serialised by the template, then parsed back by the task).
+   */
+  valueProps?: string[];
   /** A plain task. */
   run?(ctx: TaskContext, props: P): Promise<Record<string, unknown> | void>;
   /** A flowable task: which child lists to run. */

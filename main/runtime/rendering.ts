@@ -82,6 +82,13 @@ export class TaskRenderer {
     return renderValue(value, vars, this.envFor(vars.flow.namespace));
   }
 
+  /** The map or list a template made of one `{{ expression }}` yields; undefined for anything else. */
+  private loneValue(v: unknown, vars: ExpressionScope): unknown {
+    if (typeof v !== 'string' || !LONE_EXPRESSION.test(v)) return undefined;
+    const value = evaluate(v, vars, this.envFor(vars.flow.namespace));
+    return value !== null && typeof value === 'object' ? value : undefined;
+  }
+
   /** Renders a task's own properties and parses them with its schema (defaults, coercion). */
   renderProps(def: TaskDefinition, spec: TaskSpec, vars: ExpressionScope): Record<string, unknown> {
     const cached = this.staticProps.get(spec);
@@ -97,7 +104,9 @@ export class TaskRenderer {
         continue;
       }
       if (!templated && containsTemplate(v)) templated = true;
-      rendered[k] = v;
+      const value = def.valueProps?.includes(k) ? this.loneValue(v, vars) : undefined;
+      if (value !== undefined) raw[k] = value;
+      else rendered[k] = v;
     }
     const values = templated ? this.renderValue(rendered, vars) : rendered;
     const parsed = def.props.safeParse({ ...values, ...raw });
@@ -129,6 +138,9 @@ export class TaskRenderer {
     };
   }
 }
+
+/** `{{ … }}` and nothing else: no text around it, no second expression, no tag. */
+const LONE_EXPRESSION = /^\s*\{\{(?:(?!\{\{|\}\}|\{%)[^])*\}\}\s*$/;
 
 function containsTemplate(v: unknown): boolean {
   if (typeof v === 'string') return isTemplate(v);

@@ -68,7 +68,7 @@ export class Store {
   // ── executions ────────────────────────────────────────────────────────────
 
   getExecution(id: string): Execution | undefined {
-    const row = this.stmt('SELECT doc, trigger FROM executions WHERE id = ?').get(id) as { doc: string; trigger: string | null } | undefined;
+    const row = this.stmt(`SELECT e.doc, t.trigger FROM executions e ${WITH_TRIGGER} WHERE e.id = ?`).get(id) as { doc: string; trigger: string | null } | undefined;
     if (!row) return undefined;
     const execution = executionFromRow(row);
     execution.taskRunList = this.taskRuns(id);
@@ -116,6 +116,7 @@ export class Store {
 
   deleteExecution(id: string): boolean {
     return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM execution_triggers WHERE execution_id = ?').run(id);
       this.db.prepare('DELETE FROM task_runs WHERE execution_id = ?').run(id);
       this.db.prepare('DELETE FROM logs WHERE execution_id = ?').run(id);
       return this.db.prepare('DELETE FROM executions WHERE id = ?').run(id).changes > 0;
@@ -126,6 +127,7 @@ export class Store {
   purgeExecutions(before: number): number {
     return this.db.transaction(() => {
       const old = `SELECT id FROM executions WHERE created_at < ? AND ended_at IS NOT NULL`;
+      this.db.prepare(`DELETE FROM execution_triggers WHERE execution_id IN (${old})`).run(before);
       this.db.prepare(`DELETE FROM task_runs WHERE execution_id IN (${old})`).run(before);
       this.db.prepare(`DELETE FROM logs WHERE execution_id IN (${old})`).run(before);
       return this.db.prepare('DELETE FROM executions WHERE created_at < ? AND ended_at IS NOT NULL').run(before).changes;
@@ -219,6 +221,9 @@ export class Store {
       .run(namespace, flowId, triggerId, JSON.stringify(state), Date.now());
   }
 }
+
+/** Joins an execution row (alias e) to its trigger (alias t, column trigger). */
+export const WITH_TRIGGER = 'LEFT JOIN execution_triggers t ON t.execution_id = e.id';
 
 /** An execution from its row: the changing document and the trigger written once at admission. */
 export function executionFromRow(row: { doc: string; trigger: string | null }): Execution {

@@ -60,9 +60,11 @@ const MIGRATIONS: string[] = [
   DROP TABLE task_runs;
   ALTER TABLE task_runs_v2 RENAME TO task_runs;
   `,
-  // 3: the trigger (its payload can be large) is written once, at admission, not with every state change
+  // 3: the trigger (its payload can be large) in its own table, written once at admission: SQLite
+  // rewrites a whole row on UPDATE, so a payload kept in the executions row was written again with
+  // every state change
   `
-  ALTER TABLE executions ADD COLUMN trigger TEXT;
+  CREATE TABLE execution_triggers (execution_id TEXT PRIMARY KEY, trigger TEXT NOT NULL);
   `,
 ];
 

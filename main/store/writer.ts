@@ -46,7 +46,7 @@ interface InFlightBatch {
 
 /**
  * Serialises the changing part of an execution: without its task runs (they have their own rows)
- * and without its trigger, written once at admission in its own column (a payload of 160 KB was
+ * and without its trigger, written once at admission in its own table (a payload of 160 KB was
  * otherwise serialised and written again with every state change).
  */
 export function executionDoc(e: Execution): string {
@@ -63,7 +63,8 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = ' + workerData.durability);
 db.pragma('busy_timeout = 10000');
 db.pragma('wal_autocheckpoint = 0');
-const insertExecution = db.prepare('INSERT OR IGNORE INTO executions (id, namespace, flow_id, flow_revision, state, trigger_id, dedup_key, created_at, updated_at, ended_at, doc, trigger) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+const insertExecution = db.prepare('INSERT OR IGNORE INTO executions (id, namespace, flow_id, flow_revision, state, trigger_id, dedup_key, created_at, updated_at, ended_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+const insertTrigger = db.prepare('INSERT INTO execution_triggers (execution_id, trigger) VALUES (?, ?)');
 const findDuplicate = db.prepare('SELECT id FROM executions WHERE namespace = ? AND flow_id = ? AND trigger_id = ? AND dedup_key = ? AND dedup_key IS NOT NULL').pluck();
 const updateExecution = db.prepare('UPDATE executions SET state = ?, updated_at = ?, ended_at = ?, doc = ? WHERE id = ?');
 const upsertTaskRun = db.prepare('INSERT INTO task_runs (execution_id, id, task_id, state, doc, seq) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (execution_id, id) DO UPDATE SET state = excluded.state, doc = excluded.doc');
@@ -71,13 +72,15 @@ const insertLog = db.prepare('INSERT INTO logs (execution_id, namespace, flow_id
 const commit = db.transaction((batch) => {
   const out = [];
   for (const a of batch.admissions) {
-    // [insert params..., taskRunRows]
+    // [insert params..., trigger, taskRunRows]
     const taskRuns = a.pop();
+    const trigger = a.pop();
     const info = insertExecution.run(...a);
     if (info.changes === 0) {
       const existing = findDuplicate.get(a[1], a[2], a[5], a[6]);
       out.push([existing || a[0], true]);
     } else {
+      if (trigger !== null) insertTrigger.run(a[0], trigger);
       for (const t of taskRuns) upsertTaskRun.run(...t);
       out.push([a[0], false]);
     }

@@ -686,10 +686,10 @@ setInterval(() => process.stdout.write(JSON.stringify({ count: count(), duplicat
     });
     child = undefined;
     // Read the data folder the child left (SQLite: the committed rows are there).
-    const { Store } = await import('../../../main/store');
+    const { Store, WITH_TRIGGER } = await import('../../../main/store');
     const store = new Store({ dataDir });
     try {
-      const triggers = store.db.prepare("SELECT trigger FROM executions WHERE flow_id = 'pg_crash'").pluck().all() as string[];
+      const triggers = store.db.prepare(`SELECT t.trigger FROM executions e ${WITH_TRIGGER} WHERE e.flow_id = 'pg_crash'`).pluck().all() as string[];
       const ids = triggers.map((t) => JSON.parse(t).variables.data.id as number);
       const { duplicates } = checkNumbers(ids, 500);
       console.log(

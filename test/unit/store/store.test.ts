@@ -65,18 +65,38 @@ describe('store', () => {
     expect(s.writer.stats.commits).toBe(1); // both in one group commit
   });
 
+  it('writes the trigger once, at admission: state changes leave its row alone, reads join it back', async () => {
+    const s = open();
+    const e = execution();
+    e.trigger = { id: 'kafka', type: 'io.kestra.plugin.kafka.RealtimeTrigger', variables: { value: 'x'.repeat(100_000) } };
+    await s.writer.admit({ execution: e });
+    const triggerRow = () => s.db.prepare('SELECT rowid, trigger FROM execution_triggers WHERE execution_id = ?').get(e.id) as { rowid: number; trigger: string };
+    const first = triggerRow();
+    transition(e.state, 'SUCCESS');
+    s.writer.saveExecution(e);
+    await s.writer.flush();
+    expect(triggerRow()).toEqual(first);
+    expect((s.db.prepare('SELECT doc FROM executions WHERE id = ?').pluck().get(e.id) as string).length).toBeLessThan(1000);
+    expect(s.getExecution(e.id)).toMatchObject({ state: { current: 'SUCCESS' }, trigger: e.trigger });
+    expect(s.deleteExecution(e.id)).toBe(true);
+    expect(triggerRow()).toBeUndefined();
+  });
+
   it('purges finished executions older than the retention, with their logs', async () => {
     const s = open();
     const old = execution(new Date(Date.now() - 40 * 86_400_000));
     transition(old.state, 'SUCCESS', Date.now() - 40 * 86_400_000);
     const fresh = execution();
     const running = execution(new Date(Date.now() - 40 * 86_400_000));
+    old.trigger = { id: 't', type: 'x', variables: { n: 1 } };
     for (const e of [old, fresh, running]) await s.writer.admit({ execution: e });
     s.writer.appendLog({ namespace: 'n', flowId: 'f', executionId: old.id, timestamp: new Date().toISOString(), level: 'INFO', message: 'old' });
     await s.writer.flush();
+    expect(s.db.prepare('SELECT count(*) FROM execution_triggers WHERE execution_id = ?').pluck().get(old.id)).toBe(1);
     expect(s.purgeExecutions(Date.now() - 30 * 86_400_000)).toBe(1);
     expect(s.getExecution(old.id)).toBeUndefined();
     expect(s.logs({ executionId: old.id })).toEqual([]);
+    expect(s.db.prepare('SELECT count(*) FROM execution_triggers WHERE execution_id = ?').pluck().get(old.id)).toBe(0);
     expect(s.getExecution(fresh.id)).toBeDefined();
     expect(s.getExecution(running.id)).toBeDefined(); // never purge what has not ended
   });

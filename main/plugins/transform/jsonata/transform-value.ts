@@ -23,6 +23,7 @@ export const transformValue: TaskDefinition<z.infer<typeof props>> = {
   category: 'Transform',
   icon: 'braces',
   props,
+  valueProps: ['from'],
   examples: [
     {
       title: 'Total an order',
