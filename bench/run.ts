@@ -30,6 +30,19 @@ const explicitDuration = args.duration ? duration : undefined;
 
 interface Server { url: string; child: ChildProcess; dataDir: string }
 
+/** The URL a server process prints as "serving on <url>". */
+function servingUrl(child: ChildProcess, what: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /serving on (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (c) => reject(new Error(`${what} exited ${c}`)));
+  });
+}
+
 async function startServer(): Promise<Server> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'peregrine-bench-'));
   const flowsDir = path.join(dataDir, 'flows');
@@ -40,15 +53,7 @@ async function startServer(): Promise<Server> {
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/peregrine.mjs'), 'server', '--port', '0', '--token', 'bench', '--data-dir', dataDir, '--flows', flowsDir, '--max-in-flight', '100000', '--no-embedded-mqtt'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /serving on (\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (c) => reject(new Error(`server exited ${c}`)));
-  });
+  const url = await servingUrl(child, 'server');
   return { url, child, dataDir };
 }
 
@@ -117,15 +122,7 @@ async function webhookScenario(server: Server, flowId: string): Promise<RateStep
 async function ceilingScenario(): Promise<CeilingResult> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/ceiling/server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (d) => {
-        out += d;
-        const m = /serving on (\S+)/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      child.once('exit', (c) => reject(new Error(`ceiling server exited ${c}`)));
-    });
+    const url = await servingUrl(child, 'ceiling server');
     const target = `${url}/api/v1/executions/webhook/benchmarks/benchmark01/benchmark`;
     await loadgen(target, 1000, 1); // warm-up
     const steps: CeilingResult['steps'] = [];

@@ -11,16 +11,18 @@ import { classpath, java, jvmOptions } from './java';
 const file = (ctx: ServerContext, name: string) => join(ctx.dir, name);
 
 function serverProperties(ctx: ServerContext): string {
-  const { client, controller } = ctx.ports;
+  const { client, controller, proxied, proxy } = ctx.ports;
   const props: Record<string, string | number> = {
     'process.roles': 'broker,controller',
     'node.id': 1,
     'controller.quorum.voters': `1@${ctx.host}:${controller}`,
-    listeners: `PLAINTEXT://${ctx.host}:${client},CONTROLLER://${ctx.host}:${controller}`,
-    'advertised.listeners': `PLAINTEXT://${ctx.host}:${client}`,
+    // PROXIED advertises the `proxy` port: a client that bootstraps through a TCP proxy listening
+    // there (the fault tests) stays behind the proxy instead of being redirected to `client`.
+    listeners: `PLAINTEXT://${ctx.host}:${client},CONTROLLER://${ctx.host}:${controller},PROXIED://${ctx.host}:${proxied}`,
+    'advertised.listeners': `PLAINTEXT://${ctx.host}:${client},PROXIED://${ctx.host}:${proxy}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT',
     'log.dirs': file(ctx, 'kraft-logs'),
     'num.partitions': 1,
     'default.replication.factor': 1,
@@ -76,12 +78,19 @@ function javaArgs(ctx: ServerContext, main: string, args: string[]): string[] {
   ];
 }
 
-/** A random KRaft cluster id: 16 bytes, URL-safe base64 without padding. */
-const clusterId = () => randomBytes(16).toString('base64url');
+/**
+ * A random KRaft cluster id: 16 bytes, URL-safe base64 without padding. The storage tool reads an
+ * id starting with "-" as an option, so the first character is kept alphanumeric.
+ */
+const clusterId = (): string => {
+  const id = randomBytes(16).toString('base64url');
+  return /^[A-Za-z0-9]/.test(id) ? id : clusterId();
+};
 
 export const kafka: ServerDef<'kafka'> = {
   name: 'kafka',
-  portRoles: ['client', 'controller'],
+  // proxy: reserved for a test's TCP proxy in front of `proxied`; nothing of Kafka listens there.
+  portRoles: ['client', 'controller', 'proxied', 'proxy'],
   missing() {
     if (!java()) return 'java (Java 17)';
     if (!jarDir('kafka')) return 'Kafka jars (Maven Central, copied by install.sh)';
