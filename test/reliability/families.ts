@@ -1,4 +1,5 @@
-// One adapter per realtime trigger family for the crash harness.
+// One adapter per realtime trigger family, for the crash harness and the fault tests. `flow(b, at)`
+// builds the flow against another port of the broker's host (a fault-injecting proxy).
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import mqtt from 'mqtt';
@@ -7,7 +8,10 @@ import { connect as natsConnect, StringCodec } from 'nats';
 import pg from 'pg';
 import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PubSub } from '@google-cloud/pubsub';
-import type { FamilyAdapter } from './harness';
+import type { Endpoint, FamilyAdapter } from './harness';
+
+/** The port the flow connects to: the broker's own, or a proxy's. */
+const portOf = (b: { port: number }, at?: Endpoint) => at?.port ?? b.port;
 
 const returnId = (trigger: string) => `tasks:
   - id: out
@@ -19,12 +23,12 @@ export const redisFamily: FamilyAdapter<'redis'> = {
   family: 'redis',
   broker: 'redis',
   identity: false,
-  flow: (b) => `id: crash
+  flow: (b, at) => `id: crash
 namespace: reliability
 ${returnId('trigger.value')}triggers:
   - id: list
     type: io.kestra.plugin.redis.list.RealtimeTrigger
-    url: ${b.url}
+    url: redis://${b.host}:${portOf(b, at)}
     key: crash
 `,
   async publish(b, ids) {
@@ -40,17 +44,22 @@ export const amqpFamily: FamilyAdapter<'rabbitmq'> = {
   family: 'amqp',
   broker: 'rabbitmq',
   identity: true,
-  flow: (b) => `id: crash
+  flow: (b, at) => `id: crash
 namespace: reliability
 ${returnId('trigger.data')}triggers:
   - id: queue
     type: io.kestra.plugin.amqp.RealtimeTrigger
     host: ${b.host}
-    port: "${b.port}"
+    port: "${portOf(b, at)}"
     username: ${b.connection.username}
     password: ${b.connection.password}
     queue: crash
 `,
+  async prepare(b) {
+    const conn = await amqp.connect(b.connection);
+    await (await conn.createChannel()).assertQueue('crash', { durable: true });
+    await conn.close();
+  },
   async publish(b, ids) {
     const conn = await amqp.connect(b.connection);
     const ch = await conn.createConfirmChannel();
@@ -67,12 +76,12 @@ export const mqttFamily: FamilyAdapter<'mosquitto'> = {
   family: 'mqtt',
   broker: 'mosquitto',
   identity: false,
-  flow: (b) => `id: crash
+  flow: (b, at) => `id: crash
 namespace: reliability
 ${returnId('trigger.payload')}triggers:
   - id: topic
     type: io.kestra.plugin.mqtt.RealtimeTrigger
-    server: tcp://${b.host}:${b.port}
+    server: tcp://${b.host}:${portOf(b, at)}
     clientId: reliability-crash
     topic: crash/ids
     serdeType: STRING
@@ -84,6 +93,7 @@ ${returnId('trigger.payload')}triggers:
     await c.endAsync();
   },
   idOf: (t) => Number(t.payload),
+  persistEveryMs: 1000, // autosave_interval in test/brokers/servers/mosquitto.ts
 };
 
 /** NATS JetStream: the stream sequence is the identity. */
@@ -91,15 +101,20 @@ export const natsFamily: FamilyAdapter<'nats'> = {
   family: 'nats',
   broker: 'nats',
   identity: true,
-  flow: (b) => `id: crash
+  flow: (b, at) => `id: crash
 namespace: reliability
 ${returnId('trigger.data')}triggers:
   - id: subject
     type: io.kestra.plugin.nats.RealtimeTrigger
-    url: nats://${b.host}:${b.port}
+    url: nats://${b.host}:${portOf(b, at)}
     subject: crash.ids
     durableId: reliability_crash
 `,
+  async prepare(b) {
+    const nc = await natsConnect(b.connection);
+    await (await nc.jetstreamManager()).streams.add({ name: 'CRASH', subjects: ['crash.ids'] }).catch(() => undefined);
+    await nc.drain();
+  },
   async publish(b, ids) {
     const nc = await natsConnect(b.connection);
     const jsm = await nc.jetstreamManager();
@@ -117,7 +132,7 @@ export const kafkaFamily: FamilyAdapter<'kafka'> = {
   family: 'kafka',
   broker: 'kafka',
   identity: true,
-  flow: (b) => `id: crash
+  flow: (b, at) => `id: crash
 namespace: reliability
 ${returnId('trigger.value')}triggers:
   - id: topic
@@ -125,7 +140,7 @@ ${returnId('trigger.value')}triggers:
     topic: crash
     groupId: reliability
     properties:
-      bootstrap.servers: ${b.connection.brokers.join(',')}
+      bootstrap.servers: ${at ? `${b.host}:${at.port}` : b.connection.brokers.join(',')}
       auto.offset.reset: earliest   # the group is new: read what was published before it joined
 `,
   async publish(b, ids) {
@@ -136,6 +151,9 @@ ${returnId('trigger.value')}triggers:
     await producer.disconnect();
   },
   idOf: (t) => Number(t.value),
+  // The client port advertises itself: a client bootstrapped through a proxy would be redirected
+  // there. The `proxied` listener advertises the `proxy` port, where the proxy listens.
+  proxy: (b) => ({ listen: b.ports.proxy, target: b.ports.proxied }),
 };
 
 /** PostgreSQL CDC: the commit LSN and position in the transaction are the identity. */
@@ -143,13 +161,13 @@ export const postgresFamily: FamilyAdapter<'postgres'> = {
   family: 'postgres (CDC)',
   broker: 'postgres',
   identity: true,
-  flow: (b) => `id: crash
+  flow: (b, at) => `id: crash
 namespace: reliability
 ${returnId('trigger.data.id')}triggers:
   - id: cdc
     type: io.kestra.plugin.debezium.postgres.RealtimeTrigger
     hostname: ${b.host}
-    port: "${b.port}"
+    port: "${portOf(b, at)}"
     username: ${b.user}
     password: ${b.password}
     database: ${b.database}
@@ -178,16 +196,16 @@ export const sqsFamily: FamilyAdapter<'sqs'> = {
   family: 'sqs',
   broker: 'sqs',
   identity: true,
-  flow: (b) => `id: crash
+  flow: (b, at) => `id: crash
 namespace: reliability
 ${returnId('trigger.data')}triggers:
   - id: queue
     type: io.kestra.plugin.aws.sqs.RealtimeTrigger
-    endpointOverride: ${b.connection.endpoint}
+    endpointOverride: http://${b.host}:${portOf(b, at)}
     region: ${b.connection.region}
     accessKeyId: ${b.connection.credentials.accessKeyId}
     secretKeyId: ${b.connection.credentials.secretAccessKey}
-    queueUrl: ${b.connection.endpoint}/000000000000/crash
+    queueUrl: http://${b.host}:${portOf(b, at)}/000000000000/crash
     maxNumberOfMessage: 10
     waitTime: PT1S
     visibilityTimeout: 5   # messages a killed engine had received come back after 5 s
@@ -233,6 +251,9 @@ ${returnId('trigger.data')}triggers:
     await ps.close();
   },
   idOf: (t) => Number(t.data),
+  // The engine finds the emulator through PUBSUB_EMULATOR_HOST, not through the flow.
+  env: (b, at) => ({ PUBSUB_EMULATOR_HOST: `${b.host}:${portOf(b, at)}`, METADATA_SERVER_DETECTION: 'none' }),
+  volatile: true,
 };
 
 export const FAMILIES: FamilyAdapter<any>[] = [redisFamily, amqpFamily, mqttFamily, natsFamily, kafkaFamily, postgresFamily, sqsFamily, pubsubFamily];

@@ -3,14 +3,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { WITH_TRIGGER } from '../../main/store';
 import type { BrokerHandle, BrokerName } from '../brokers';
 import { startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process';
+
+/** Another port on the broker's host to connect to (a fault-injecting proxy). */
+export interface Endpoint {
+  port: number;
+}
 
 export interface FamilyAdapter<N extends BrokerName = BrokerName> {
   family: string;
   broker: N;
-  /** A flow whose trigger consumes the messages; its only task returns the id. */
-  flow(broker: BrokerHandle<N>): string;
+  /** A flow whose trigger consumes the messages; its only task returns the id. `at`: connect there instead. */
+  flow(broker: BrokerHandle<N>, at?: Endpoint): string;
   /** Publishes messages carrying these ids. */
   publish(broker: BrokerHandle<N>, ids: number[]): Promise<void>;
   /** The id an execution was started for. */
@@ -20,6 +26,14 @@ export interface FamilyAdapter<N extends BrokerName = BrokerName> {
   /** Set-up on the broker before the engine starts (tables, streams). */
   prepare?(broker: BrokerHandle<N>): Promise<void>;
   close?(): Promise<void>;
+  /** Where a proxy in front of the broker must listen and forward to (default: any port → broker.port). */
+  proxy?(broker: BrokerHandle<N>): { listen: number; target: number };
+  /** Environment the engine needs to reach the broker (at `at`) when the flow cannot say it. */
+  env?(broker: BrokerHandle<N>, at?: Endpoint): Record<string, string>;
+  /** The broker keeps nothing across a SIGKILL (an in-memory fake): messages are lost with it. */
+  volatile?: boolean;
+  /** The broker writes acknowledged messages to disk only this often: a SIGKILL sooner loses them. */
+  persistEveryMs?: number;
 }
 
 export interface CrashReport {
@@ -113,11 +127,11 @@ export async function crashScenario<N extends BrokerName>(
     await server.kill('SIGKILL');
   }
   const db = new Database(path.join(dataDir, 'peregrine.db'), { readonly: true });
-  const rows = db.prepare('SELECT doc FROM executions').pluck().all() as string[];
+  const rows = db.prepare(`SELECT t.trigger FROM executions e ${WITH_TRIGGER}`).pluck().all() as (string | null)[];
   db.close();
   const seen = new Map<number, number>();
-  for (const doc of rows) {
-    const trigger = (JSON.parse(doc).trigger?.variables ?? {}) as Record<string, unknown>;
+  for (const row of rows) {
+    const trigger = (row ? JSON.parse(row).variables ?? {} : {}) as Record<string, unknown>;
     const id = adapter.idOf(trigger);
     seen.set(id, (seen.get(id) ?? 0) + 1);
   }

@@ -1,8 +1,9 @@
 // A loopback TCP proxy that injects network faults between the engine and a broker: pass,
-// delay, blackhole (connections stay open, nothing flows), and cut (every connection reset).
+// delay, blackhole (connections stay open, nothing flows), reject (the network is down: new
+// connections are reset at once), and cut (every open connection reset).
 import net from 'node:net';
 
-export type ProxyMode = 'pass' | 'delay' | 'blackhole';
+export type ProxyMode = 'pass' | 'delay' | 'blackhole' | 'reject';
 
 export class FaultProxy {
   mode: ProxyMode = 'pass';
@@ -14,6 +15,10 @@ export class FaultProxy {
 
   async start(port = 0): Promise<number> {
     this.server = net.createServer((client) => {
+      if (this.mode === 'reject') {
+        client.on('error', () => {}).resetAndDestroy();
+        return;
+      }
       const upstream = net.connect(this.targetPort, this.targetHost);
       const pair: [net.Socket, net.Socket] = [client, upstream];
       this.pairs.add(pair);

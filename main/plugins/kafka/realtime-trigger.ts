@@ -9,7 +9,7 @@ import { p } from '../schema';
 import type { TriggerContext, TriggerDefinition } from '../types';
 import { clientSettings, createKafka, plainKafkaError } from './client';
 import { CONSUMER_OUTPUTS, consumerProps, headerMatcher, recordEvent, type ConsumerProps } from './consumer';
-import { clientIdOf, openConsumer } from './session';
+import { clientIdOf, openConsumer, type ConsumerIO, type TopicOffset } from './session';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 
@@ -78,18 +78,16 @@ triggers:
     const matches = headerMatcher(props.headerFilters);
     const lags = new Map<string, number>();
 
+    let commits: OffsetCommits | undefined;
     const session = await openConsumer(ctx, props, (io) => {
       const heartbeatEvery = io.settings.consumer.config.heartbeatInterval ?? 1000;
       const chunkMax = io.settings.consumer.maxPollRecords;
+      commits = new OffsetCommits(io, ctx, lags);
       // A fetch holding only control records (a transaction's commit marker, read_committed) never
       // reaches eachBatch: step the committed offset over it, or the lag would stay at 1.
       io.consumer.on(io.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
         if (payload.batchSize !== 0 || ctx.signal.aborted) return;
-        const next = (BigInt(payload.lastOffset) + 1n).toString();
-        io.commit([{ topic: payload.topic, partition: payload.partition, offset: next }]).then(
-          () => lags.set(`${payload.topic}/${payload.partition}`, Math.max(0, Number(BigInt(payload.highWatermark) - BigInt(next)))),
-          (e) => ctx.logger.debug(`commit over control records failed (it is retried with the next record): ${(e as Error).message}`),
-        );
+        commits!.add({ topic: payload.topic, partition: payload.partition, offset: (BigInt(payload.lastOffset) + 1n).toString() }, payload.highWatermark);
       });
       return async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
         const { topic, partition, messages } = batch;
@@ -111,9 +109,7 @@ triggers:
           // The last chunk also steps over trailing control records (transaction markers).
           const done = i + chunk.length >= messages.length ? batch.lastOffset() : last;
           resolveOffset(last);
-          const next = (BigInt(done) + 1n).toString();
-          await io.commit([{ topic, partition, offset: next }]);
-          lags.set(`${topic}/${partition}`, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))));
+          commits!.add({ topic, partition, offset: (BigInt(done) + 1n).toString() }, batch.highWatermark);
           i += chunk.length;
           if (i < messages.length) await heartbeat();
         }
@@ -121,10 +117,14 @@ triggers:
     });
     if (!session) return { stop() {} };
     return {
-      stop: () => session.stop(),
+      stop: async () => {
+        await commits?.settled();
+        await session.stop();
+      },
       lag: () => (lags.size ? [...lags.values()].reduce((a, b) => a + b, 0) : undefined),
       // Asked by the supervisor's watchdog when nothing was received for a while.
       backlog: () => session.backlog(),
+      stallForTest: () => session.stallForTest(),
     };
   },
 
@@ -132,6 +132,47 @@ triggers:
     await produceTestMessage(ctx, props, message);
   },
 };
+
+/**
+ * Offset commits that do not hold up the next fetch: the records' executions are admitted (durable)
+ * before their offset is added, so a commit lost to a crash only means records read again, which
+ * their offsets deduplicate. One commit at a time, carrying the newest offset of each partition.
+ */
+class OffsetCommits {
+  private readonly next = new Map<string, { offset: TopicOffset; highWatermark: string; attempts: number }>();
+  private running?: Promise<void>;
+
+  constructor(private readonly io: ConsumerIO, private readonly ctx: TriggerContext, private readonly lags: Map<string, number>) {}
+
+  add(offset: TopicOffset, highWatermark: string): void {
+    this.next.set(`${offset.topic}/${offset.partition}`, { offset, highWatermark, attempts: 0 });
+    this.running ??= this.drain();
+  }
+
+  /** Resolves once every offset added so far is committed (or its commit failed). */
+  async settled(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.next.size) {
+      const batch = [...this.next.entries()];
+      this.next.clear();
+      try {
+        await this.io.commit(batch.map(([, b]) => b.offset));
+        for (const [key, b] of batch) this.lags.set(key, Math.max(0, Number(BigInt(b.highWatermark) - BigInt(b.offset.offset))));
+      } catch (e) {
+        // Tried again (unless a newer offset of the partition supersedes it); after a few failures
+        // (e.g. the partition went to another member) left to the dedup of records read again.
+        const retry = batch.filter(([key, b]) => !this.next.has(key) && b.attempts < 2 && !this.ctx.signal.aborted);
+        for (const [key, b] of retry) this.next.set(key, { ...b, attempts: b.attempts + 1 });
+        this.ctx.logger.debug(`offset commit failed${retry.length ? ', tried again in 1 s' : ''}: ${(e as Error).message}`);
+        if (retry.length) await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+    this.running = undefined;
+  }
+}
 
 /** Waits (heartbeating, so the group keeps this member) until an execution slot is free. */
 async function untilCapacity(ctx: TriggerContext, heartbeat: () => Promise<void>, every: number, alive: () => boolean): Promise<void> {

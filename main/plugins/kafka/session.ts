@@ -25,6 +25,8 @@ export interface ConsumerSession extends ConsumerIO {
    * 0 while commits are still moving (records skipped by headerFilters are progress too).
    */
   backlog(): Promise<number>;
+  /** Test only: stops fetching the assigned topics (kafkajs pause) while staying in the group, heartbeating. */
+  stallForTest(): void;
   /** The resumeAt offsets that were ahead of the group, hence applied (to be committed by the caller). */
   resumed: TopicOffset[];
   stop(): Promise<void>;
@@ -117,13 +119,19 @@ export async function openConsumer(
     }
   });
   consumer.on(consumer.events.FETCH, () => onFetch?.());
-  consumer.on(consumer.events.CRASH, (event) => {
-    const err = plainKafkaError(event.payload.error, brokers);
+  const failWith = (err: Error) => {
     if (started) ctx.fail(err);
     else {
       crash = err;
       onCrash?.();
     }
+  };
+  consumer.on(consumer.events.CRASH, (event) => failWith(plainKafkaError(event.payload.error, brokers)));
+  // kafkajs keeps a connection whose request timed out and retries on it: on a dead (black-holed)
+  // link every retry times out too, for minutes, while the trigger looks RUNNING. Start afresh.
+  consumer.on(consumer.events.REQUEST_TIMEOUT, ({ payload }) => {
+    const seconds = Math.round((settings.kafka.requestTimeout ?? 30_000) / 1000);
+    failWith(new Error(`Kafka at ${payload.broker} did not answer a ${payload.apiName} request within ${seconds} s (request.timeout.ms): the connection is dropped and opened again`));
   });
 
   const close = async () => {
@@ -210,5 +218,6 @@ export async function openConsumer(
       await admin.disconnect().catch(() => {});
     }
   };
-  return { ...io, resumed, backlog, stop: close };
+  const stallForTest = () => consumer.pause(Object.keys(assigned).map((topic) => ({ topic })));
+  return { ...io, resumed, backlog, stallForTest, stop: close };
 }

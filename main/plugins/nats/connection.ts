@@ -68,9 +68,10 @@ export function connectionOptions(props: ConnectionProps, name: string): Connect
     name,
     reconnect: false,
     timeout: 5000,
-    // Notice a silent half-open connection within ~45 s instead of Kestra's minutes.
+    // Notice a silent half-open connection within ~45 s instead of Kestra's minutes: nats.js
+    // gives up when a ping timer finds maxPingOut pings unanswered (at 15, 30, 45 s).
     pingInterval: 15_000,
-    maxPingOut: 3,
+    maxPingOut: 2,
   };
   if (parsed.tls) opts.tls = {};
   const user = props.username ?? parsed.user;

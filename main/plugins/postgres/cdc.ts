@@ -55,6 +55,11 @@ interface RelationInfo {
 
 const SNAPSHOT_FETCH = 500;
 const SLOT_FREE_WAIT_MS = 10_000;
+/**
+ * WAL the server may hold past the slot's confirmed position without it meaning a change waits:
+ * periodic records (running transactions, checkpoints) written since the last keep-alive.
+ */
+const WAL_NOISE_BYTES = 64 * 1024;
 
 export class CdcSession {
   readonly options: ChangeOptions;
@@ -67,6 +72,8 @@ export class CdcSession {
   /** Until open() returns, errors are thrown by it rather than reported as a lost connection. */
   private opened = false;
   private lastCommitLsn: bigint | null = null;
+  /** Stream messages taken when the watchdog last looked. */
+  private takenAtLastLook?: number;
   /** Transactions whose commit starts before this were already delivered (polling twin). */
   private skipBefore?: bigint;
 
@@ -315,6 +322,39 @@ export class CdcSession {
   /** Confirms to PostgreSQL that everything before `lsn` is safe: the slot moves on. */
   confirm(lsn: bigint): void {
     this.repl?.confirm(lsn);
+  }
+
+  /**
+   * The watchdog's question "do changes wait while this consumer receives nothing?". PostgreSQL
+   * cannot count them cheaply: peeking the slot (pg_logical_slot_peek_binary_changes) decodes all
+   * the WAL again and is refused while the walsender holds the slot, and WAL bytes are not changes.
+   * So it answers 1 ("at least one") or 0, from a regular connection: 1 when the stream handed the
+   * consumer nothing since the previous look (even a keep-alive would count), and the walsender sent
+   * WAL that was never confirmed, or the server's WAL is ahead of the confirmed position by more
+   * than the periodic-record noise. A healthy idle consumer confirms each keep-alive, so neither
+   * holds for it. The first look only takes the baseline: a stall is seen at the second.
+   */
+  async backlog(): Promise<number> {
+    const repl = this.repl;
+    if (this.closed || !repl?.streamingNow) return 0;
+    const moved = repl.taken !== this.takenAtLastLook;
+    this.takenAtLastLook = repl.taken;
+    if (moved) return 0;
+    const { rows } = await this.meta.query(
+      `SELECT pg_wal_lsn_diff(r.sent_lsn, s.confirmed_flush_lsn)::text AS unconfirmed,
+              pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn)::text AS behind
+         FROM pg_replication_slots s LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid
+        WHERE s.slot_name = $1`,
+      [this.props.slotName],
+    );
+    const unconfirmed = Number(rows[0]?.unconfirmed ?? 0);
+    const behind = Number(rows[0]?.behind ?? 0);
+    return unconfirmed > 0 || behind > WAL_NOISE_BYTES ? 1 : 0;
+  }
+
+  /** Test only: the replication socket is no longer read (connected, receiving nothing). */
+  stallForTest(): void {
+    this.repl?.stallForTest();
   }
 
   /** Decoded messages waiting in memory (bounded: the socket pauses when there are too many). */

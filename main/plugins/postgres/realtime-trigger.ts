@@ -12,7 +12,7 @@
 // transaction of a million rows) waits in PostgreSQL, not in memory.
 import { z } from 'zod';
 import { p } from '../schema';
-import type { TriggerContext, TriggerDefinition, TriggerEvent } from '../types';
+import type { TriggerContext, TriggerDefinition, TriggerEvent, TriggerHandle } from '../types';
 import { CdcSession, type ChangeEvent, type ChangeSink } from './cdc';
 import { cdcProps, type CdcProps } from './props';
 
@@ -143,7 +143,7 @@ triggers:
     })().catch((e) => {
       if (!ctx.signal.aborted) ctx.fail(e);
     });
-    return {
+    const handle: TriggerHandle = {
       async stop() {
         await session.close();
         await run;
@@ -151,6 +151,11 @@ triggers:
       },
       /** Change messages read from PostgreSQL and waiting in memory for admission (bounded). */
       lag: () => session.queued(),
+      /** 1 ("at least one", hence a lower bound) when changes wait in PostgreSQL while the stream delivers nothing (no cheap count: see CdcSession.backlog). */
+      backlog: () => session.backlog(),
+      backlogIsLowerBound: true,
+      stallForTest: () => session.stallForTest(),
     };
+    return handle;
   },
 };

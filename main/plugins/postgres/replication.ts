@@ -18,6 +18,12 @@ const HIGH_WATER = 512;
 const LOW_WATER = 128;
 /** How often the confirmed position is reported even when nothing happens (wal_sender_timeout is 60 s). */
 const STATUS_INTERVAL_MS = 10_000;
+/**
+ * Every status update asks the server for an immediate keepalive: a connection that brings back
+ * nothing for this long, while we read it, is dead (a black-holed network would otherwise look
+ * like an idle database forever: TCP keepalive takes hours to notice).
+ */
+const SILENT_MS = 25_000;
 
 export class ReplicationStream {
   private readonly queue: StreamItem[] = [];
@@ -29,9 +35,14 @@ export class ReplicationStream {
   private done = false;
   private confirmed = 0n;
   private statusTimer?: NodeJS.Timeout;
+  private lastHeardAt = 0;
   private running?: Promise<unknown>;
   /** Most messages ever waiting at once (for tests and health). */
   maxQueued = 0;
+  /** Messages handed to the consumer so far: its progress, as the stall watchdog sees it. */
+  taken = 0;
+  /** Test only: the socket is no longer read, as by a wedged client (see stallForTest). */
+  private wedged = false;
 
   private constructor(readonly client: pg.Client, private readonly onLost: (e: Error) => void) {}
 
@@ -59,6 +70,7 @@ export class ReplicationStream {
   async start(slot: string, publication: string): Promise<void> {
     const connection = (this.client as unknown as { connection: PgConnection }).connection;
     connection.on('copyData', (msg: { chunk: Buffer }) => {
+      this.lastHeardAt = Date.now();
       try {
         this.received(msg.chunk);
       } catch (e) {
@@ -73,11 +85,24 @@ export class ReplicationStream {
     );
     await Promise.race([started, this.running.then(() => Promise.reject(this.failure ?? new Error('replication did not start')))]);
     this.streaming = true;
-    this.statusTimer = setInterval(() => this.sendStatus(false), STATUS_INTERVAL_MS);
+    this.lastHeardAt = Date.now();
+    this.statusTimer = setInterval(() => this.heartbeat(), STATUS_INTERVAL_MS);
     this.statusTimer.unref();
   }
 
   private failure?: Error;
+
+  /** The periodic status update, and the check that the server still answers. */
+  private heartbeat(): void {
+    // A paused socket is not read: its silence is ours, not the server's.
+    if (this.paused || this.wedged) this.lastHeardAt = Date.now();
+    const silent = Date.now() - this.lastHeardAt;
+    if (silent > SILENT_MS) {
+      this.lost(new Error(`PostgreSQL sent nothing for ${Math.round(silent / 1000)} s, not even the keepalives asked for: the replication connection is considered dead`));
+      return;
+    }
+    this.sendStatus(true);
+  }
 
   private lost(e: Error): void {
     if (this.done) return;
@@ -120,11 +145,12 @@ export class ReplicationStream {
   tryNext(): StreamItem | undefined {
     if (this.head >= this.queue.length) return undefined;
     const item = this.queue[this.head++];
+    this.taken++;
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue.splice(0, this.head);
       this.head = 0;
     }
-    if (this.paused && this.queued() <= LOW_WATER && !this.done) {
+    if (this.paused && this.queued() <= LOW_WATER && !this.done && !this.wedged) {
       this.paused = false;
       this.socket()?.resume();
     }
@@ -144,6 +170,17 @@ export class ReplicationStream {
       };
     });
     return this.tryNext();
+  }
+
+  /** Whether START_REPLICATION is under way (and not ended). */
+  get streamingNow(): boolean {
+    return this.streaming && !this.done;
+  }
+
+  /** Test only: stops reading the socket while staying connected (status updates still go out). */
+  stallForTest(): void {
+    this.wedged = true;
+    this.socket()?.pause();
   }
 
   get ended(): boolean {
@@ -186,7 +223,7 @@ export class ReplicationStream {
     if (!this.done && this.running) {
       try {
         this.sendStatus(false);
-        if (this.paused) this.socket()?.resume();
+        if (this.paused || this.wedged) this.socket()?.resume();
         connection.endCopyFrom(); // CopyDone: the walsender leaves streaming and releases the slot
         await Promise.race([this.running, new Promise((r) => setTimeout(r, 2000))]);
       } catch {

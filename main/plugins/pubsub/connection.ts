@@ -123,21 +123,46 @@ export async function openSubscription(client: PubSub, props: ConnectionProps & 
   }
 }
 
+/** How often a subscriber's connection is checked with a direct call, and how long that may take. */
+const LIVENESS_MS = 15_000;
+const LIVENESS_TIMEOUT_MS = 10_000;
+const DEADLINE_EXCEEDED = 4;
+
+/** Why a direct check failed: no answer at all (a dead link) reads differently from a refusal. */
+function checkError(e: unknown, name: string, timeoutMs: number): unknown {
+  const err = e as { code?: unknown; message?: string };
+  // gax reports retries given up on an UNAVAILABLE server as DEADLINE_EXCEEDED too.
+  if (err?.code !== DEADLINE_EXCEEDED || /UNAVAILABLE/.test(err.message ?? '')) {
+    return pubsubError(err?.code === DEADLINE_EXCEEDED ? { ...err, code: UNAVAILABLE, details: err.message } : e, `subscription ${name}`);
+  }
+  return Object.assign(new Error(`Pub/Sub did not answer a check of subscription ${name} within ${timeoutMs / 1000} s: the connection is considered dead`), { cause: e });
+}
+
 /**
  * Reports a subscriber whose streams fail: `error` (NOT_FOUND, PERMISSION_DENIED …) at once;
  * an UNAVAILABLE stream (the client retries those by itself, silently) once a direct call confirms
- * the server is unreachable. A server that merely recycles a stream is not a failure.
+ * the server is unreachable. A server that merely recycles a stream is not a failure. A stream on
+ * a dead (black-holed) connection says nothing at all: a periodic direct call that gets no answer
+ * reports it.
  */
 export function watchSubscriber(sub: Subscription, name: string, onFailure: (e: unknown) => void): void {
   let checking = false;
+  const check = (timeout: number) => {
+    checking = true;
+    sub.getMetadata({ timeout, maxRetries: 0 }).then(
+      () => (checking = false),
+      (e: unknown) => {
+        clearInterval(liveness);
+        onFailure(checkError(e, name, timeout));
+      },
+    );
+  };
+  const liveness = setInterval(() => checking || check(LIVENESS_TIMEOUT_MS), LIVENESS_MS);
+  liveness.unref();
+  sub.on('close', () => clearInterval(liveness));
   sub.on('error', (e: unknown) => onFailure(pubsubError(e, `subscription ${name}`)));
   sub.on('debug', (d: { error?: unknown }) => {
-    if (checking || !isUnavailable(d?.error)) return;
-    checking = true;
-    sub.getMetadata({ timeout: 3000, maxRetries: 0 }).then(
-      () => (checking = false),
-      (e: unknown) => onFailure(pubsubError(e, `subscription ${name}`)),
-    );
+    if (!checking && isUnavailable(d?.error)) check(3000);
   });
 }
 

@@ -27,7 +27,8 @@ node-address { protocol = "http", host = "${ctx.host}", port = ${ctx.port}, cont
 rest-sqs { enabled = true, bind-port = ${ctx.port}, bind-hostname = "${ctx.host}", sqs-limits = strict }
 generate-node-address = false
 queues-storage { enabled = true, path = "${file(ctx, 'queues.conf')}" }
-messages-storage { enabled = true, uri = "jdbc:h2:${file(ctx, 'messages')}" }
+# WRITE_DELAY=0: H2 writes each commit at once (default: within 500 ms), so acknowledged messages survive a SIGKILL
+messages-storage { enabled = true, uri = "jdbc:h2:${file(ctx, 'messages')};WRITE_DELAY=0" }
 aws { region = "${SQS_REGION}", accountId = "000000000000" }
 `;
     writeFileSync(file(ctx, 'elasticmq.conf'), conf);
