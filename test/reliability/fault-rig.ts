@@ -3,6 +3,7 @@
 // what was lost or duplicated. The fault tests drive the proxy and the broker around it.
 import type { Engine } from '../../main/runtime/engine';
 import type { TriggerHealth } from '../../main/runtime/supervisor';
+import { WITH_TRIGGER } from '../../main/store';
 import type { BrokerHandle, BrokerName } from '../brokers';
 import { startEngine } from '../helpers/engine';
 import { eventually } from '../helpers/server-process';
@@ -128,8 +129,10 @@ export class FaultRig<N extends BrokerName> {
     await engine.store.writer.flush();
     const wanted = new Set(ids);
     const counts = new Map<number, number>();
-    for (const e of engine.store.searchExecutions({ flowId: 'crash', size: 10_000 }).results) {
-      const id = this.adapter.idOf((e.trigger?.variables ?? {}) as Record<string, unknown>);
+    // Every execution of the flow (a search page would stop at 10,000), read straight from the store.
+    const triggers = engine.store.db.prepare(`SELECT t.trigger FROM executions e ${WITH_TRIGGER} WHERE e.flow_id = 'crash'`).pluck().all() as (string | null)[];
+    for (const t of triggers) {
+      const id = this.adapter.idOf((t ? JSON.parse(t).variables : {}) as Record<string, unknown>);
       if (wanted.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
     }
     return counts;

@@ -112,5 +112,26 @@ for (const adapter of FAMILIES) {
       }
       expect(r.health()!.state).toBe('RUNNING');
     });
+
+    if (adapter.broker === 'postgres') {
+      it(`${adapter.family}: a black hole during the initial snapshot — detected, the snapshot resumes, nothing lost`, async () => {
+        // Enough rows that the snapshot is still reading (FETCH by FETCH) when the network goes.
+        const rows = idRange(600_001, 20_000);
+        await adapter.prepare?.(broker());
+        await adapter.publish(broker(), rows);
+        const r = await begin();
+        r.faultBegins();
+        r.proxy.mode = 'blackhole';
+        const counted = await r.received('black hole in the snapshot (so far)', rows, 0);
+        expect(counted.executions, 'the snapshot had already finished: nothing was tested').toBeLessThan(rows.length);
+        const reason = await r.backsOff(DETECT_MS);
+        expect(reason).toMatch(/snapshot read|did not answer|sent nothing/);
+        r.proxy.mode = 'pass';
+        r.proxy.cut();
+        const report = await r.received('black hole in the snapshot', rows, RECOVER_MS * 2);
+        await r.reaches('RUNNING', RECOVER_MS);
+        expectNothingLost(report, adapter.identity);
+      });
+    }
   }, { title: `${adapter.family} under broker faults` });
 }

@@ -54,6 +54,11 @@ interface RelationInfo {
 }
 
 const SNAPSHOT_FETCH = 500;
+/**
+ * A snapshot statement (at most one batch of SNAPSHOT_FETCH rows) unanswered for this long means a
+ * dead connection: a black-holed link would otherwise hold the snapshot, and the trigger, forever.
+ */
+const SNAPSHOT_READ_TIMEOUT_MS = 30_000;
 const SLOT_FREE_WAIT_MS = 10_000;
 /**
  * WAL the server may hold past the slot's confirmed position without it meaning a change waits:
@@ -197,32 +202,34 @@ export class CdcSession {
     this.state.snapshot = { gen, done: false };
     this.saveState();
     const client = this.meta;
-    const version = Number((await client.query('SHOW server_version_num')).rows[0].server_version_num);
+    const version = Number((await snapshotQuery(client, 'SHOW server_version_num')).rows[0].server_version_num);
     const currentSnapshot = version >= 130000 ? 'pg_current_snapshot()' : 'txid_current_snapshot()';
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await snapshotQuery(client, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     let filter: SnapshotFilter;
     let count = 0;
     try {
       // The first statement fixes the transaction's snapshot; the WAL position is read after it.
-      const { rows } = await client.query(
+      const { rows } = await snapshotQuery(
+        client,
         `SELECT ${currentSnapshot}::text AS snap, pg_current_wal_insert_lsn()::text AS lsn, (extract(epoch from clock_timestamp()) * 1000)::bigint::text AS ts`,
       );
       const [xmin, xmax, xip] = String(rows[0].snap).split(':');
       filter = { xmin: xid32(xmin), xmax: xid32(xmax), xip: xip ? xip.split(',').map(xid32) : [], lsn: rows[0].lsn };
       const tsMs = Number(rows[0].ts);
       const lsn = parseLsn(rows[0].lsn);
-      const tables = await client.query(
-        'SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = $1 ORDER BY schemaname, tablename',
-        [this.props.publicationName],
-      );
+      const tables = await snapshotQuery(client, {
+        text: 'SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = $1 ORDER BY schemaname, tablename',
+        values: [this.props.publicationName],
+      });
       const captured = tables.rows.filter((t) => this.tables.accepts(`${t.schemaname}.${t.tablename}`));
       this.ctx.logger.info(`Snapshot ${gen}${resume ? ' (again, after an interrupted one)' : ''}: ${captured.length} table(s)`);
       for (const t of captured) {
         count += await this.snapshotTable(String(t.schemaname), String(t.tablename), gen, tsMs, lsn, sink);
       }
-      await client.query('COMMIT');
+      await snapshotQuery(client, 'COMMIT');
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => {});
+      // On a dead connection a ROLLBACK would only wait its turn behind the unanswered statement.
+      if (!(e instanceof SnapshotReadTimeout)) await snapshotQuery(client, 'ROLLBACK').catch(() => {});
       throw e;
     }
     this.ctx.logger.info(`Snapshot ${gen} read ${count} row(s)`);
@@ -237,15 +244,17 @@ export class CdcSession {
     const qualified = `${ident(schema)}.${ident(table)}`;
     const pk = await this.primaryKey(`${qualified}`);
     const name = `${schema}.${table}`;
-    await client.query(
+    await snapshotQuery(
+      client,
       `DECLARE peregrine_snapshot NO SCROLL CURSOR FOR SELECT t.xmin::text AS "__peregrine_xmin", t.ctid::text AS "__peregrine_ctid", t.* FROM ONLY ${qualified} t`,
     );
     const raw = { getTypeParser: () => (v: string) => v } as unknown as pg.CustomTypesConfig;
     let n = 0;
+    let dead = false;
     try {
       for (;;) {
         if (this.closed || this.ctx.signal.aborted) throw new Error('stopped during the snapshot');
-        const res = await client.query({ text: `FETCH ${SNAPSHOT_FETCH} FROM peregrine_snapshot`, rowMode: 'array', types: raw });
+        const res = await snapshotQuery(client, { text: `FETCH ${SNAPSHOT_FETCH} FROM peregrine_snapshot`, rowMode: 'array', types: raw });
         if (!res.rows.length) break;
         const fields = res.fields.slice(2);
         const kept = fields.map((f) => this.columns.accepts(`${name}.${f.name}`));
@@ -272,8 +281,11 @@ export class CdcSession {
           n++;
         }
       }
+    } catch (e) {
+      dead = e instanceof SnapshotReadTimeout;
+      throw e;
     } finally {
-      await client.query('CLOSE peregrine_snapshot').catch(() => {});
+      if (!dead) await snapshotQuery(client, 'CLOSE peregrine_snapshot').catch(() => {});
     }
     return n;
   }
@@ -529,4 +541,19 @@ export function connectionError(e: unknown, props: Pick<CdcProps, 'hostname' | '
   }
 }
 
+/** A snapshot statement with a read timeout: no answer in SNAPSHOT_READ_TIMEOUT_MS is a dead link. */
+async function snapshotQuery(client: pg.Client, query: string | pg.QueryConfig | pg.QueryArrayConfig): Promise<pg.QueryResult> {
+  const config = typeof query === 'string' ? { text: query } : query;
+  try {
+    return await client.query({ ...config, query_timeout: SNAPSHOT_READ_TIMEOUT_MS } as pg.QueryConfig);
+  } catch (e) {
+    if ((e as Error).message !== 'Query read timeout') throw e;
+    throw new SnapshotReadTimeout();
+  }
+}
 
+class SnapshotReadTimeout extends Error {
+  constructor() {
+    super(`PostgreSQL did not answer a snapshot read within ${SNAPSHOT_READ_TIMEOUT_MS / 1000} s: the connection is considered dead`);
+  }
+}
