@@ -1,5 +1,6 @@
 // Where a realtime trigger's latency tail comes from: the engine in-process with a Redis list
-// trigger fed at a steady rate, GC pauses and event-loop stalls (1 ms resolution) recorded.
+// trigger fed at a steady rate, GC pauses and event-loop stalls (1 ms resolution) recorded, and
+// each message's publish → created latency, with the late ones (send offset+ms) beside the GC pauses.
 //   tsx bench/tools/loop-stalls.ts [rate=1000] [seconds=10]
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,6 +9,9 @@ import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { startBroker } from '../../test/brokers';
 import { Engine } from '../../main/runtime/engine';
+import { executionsSince } from '../lib/store';
+import { parseStamp, stamp } from '../realtime/clients';
+import { histogram, recordMs, summary } from '../lib/hist';
 
 const [rateArg = '1000', secondsArg = '10'] = process.argv.slice(2);
 const rate = Number(rateArg);
@@ -28,9 +32,9 @@ triggers:
     key: stalls
 `);
 await new Promise((r) => setTimeout(r, 1000));
-const gcs: { kind: number; ms: number }[] = [];
+const gcs: { kind: number; ms: number; at: number }[] = [];
 const obs = new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) gcs.push({ kind: (e as unknown as { detail: { kind: number } }).detail?.kind, ms: e.duration });
+  for (const e of list.getEntries()) gcs.push({ kind: (e as unknown as { detail: { kind: number } }).detail?.kind, ms: e.duration, at: performance.timeOrigin + e.startTime });
 });
 obs.observe({ entryTypes: ['gc'] });
 const loop = monitorEventLoopDelay({ resolution: 1 });
@@ -42,7 +46,7 @@ await new Promise<void>((resolve) => {
   const t = setInterval(() => {
     const due = Math.floor(((Date.now() - started) / 1000) * rate);
     const batch: string[] = [];
-    for (; sent < due; sent++) batch.push(String(Date.now()));
+    for (; sent < due; sent++) batch.push(stamp(0, sent));
     if (batch.length) void pub.rpush('stalls', ...batch);
     if (Date.now() - started > seconds * 1000) {
       clearInterval(t);
@@ -53,11 +57,20 @@ await new Promise<void>((resolve) => {
 await new Promise((r) => setTimeout(r, 1000));
 loop.disable();
 obs.disconnect();
-const big = gcs.filter((g) => g.ms > 2).map((g) => `${g.kind}:${g.ms.toFixed(1)}`);
+const created = histogram();
+const late: string[] = [];
+for (const row of executionsSince(path.join(dataDir, 'peregrine.db'), 'bench', 'stalls', started, { marker: '"step', width: 120 })) {
+  const s = parseStamp(row.stampText);
+  if (!s) continue;
+  recordMs(created, row.createdAt - s.ts);
+  if (row.createdAt - s.ts >= 5) late.push(`${s.ts - started}+${row.createdAt - s.ts}`);
+}
 console.log(JSON.stringify({
   rate, seconds, sent,
+  publishToCreatedMs: summary(created),
   loopMs: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, p999: loop.percentile(99.9) / 1e6, max: loop.max / 1e6 },
-  gc: { count: gcs.length, totalMs: Math.round(gcs.reduce((a, g) => a + g.ms, 0)), over2ms: big },
+  gc: { count: gcs.length, totalMs: Math.round(gcs.reduce((a, g) => a + g.ms, 0)), over2msAt: gcs.filter((g) => g.ms > 2).map((g) => `${Math.round(g.at - started)}:${g.ms.toFixed(1)}`) },
+  lateAt: late.slice(0, 200),
   writer: engine.store.writer.stats,
 }));
 pub.disconnect();

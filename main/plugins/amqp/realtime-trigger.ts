@@ -5,12 +5,13 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { z } from 'zod';
 import { p } from '../schema';
+import { AdmissionPipe } from '../common/admission-pipe';
 import type { SerdeType } from '../common/serde';
 import type { TriggerContext, TriggerDefinition, TriggerHandle } from '../types';
 import { connectionProps, explain, open, publishToQueue, within, type AmqpConnection, type ConnectionProps } from './connection';
 import { eventOf, identityOf } from './message';
 
-/** Messages admitted in one commit at most. */
+/** Messages admitted together at most. */
 const BATCH = 500;
 /** Seconds between heartbeats: a broker gone silent is noticed in about twice this. */
 export const HEARTBEAT_S = 10;
@@ -127,6 +128,7 @@ triggers:
     let paused = false;
     let consumerTag = props.consumerTag;
     let pumping: Promise<void> | undefined;
+    const pipe = new AdmissionPipe(ctx);
     let warnedRedelivery = false;
 
     const lose = (e: unknown) => {
@@ -179,20 +181,20 @@ triggers:
         await undefined; // `pumping` is set before this loop can end
         try {
           while (pending.length && !ctx.signal.aborted) {
-            await ctx.waitForCapacity();
+            await pipe.waitForRoom();
             if (ctx.signal.aborted) break;
-            const room = Math.max(1, Math.min(BATCH, ctx.maxInFlight - ctx.inFlight()));
-            const batch = pending.splice(0, room);
+            const batch = pending.splice(0, pipe.room(BATCH));
             const last = batch[batch.length - 1];
-            try {
-              await ctx.admitMany(batch.map((m) => eventOf(m, props.serdeType)));
-            } catch (e) {
-              // Not admitted: give them back to the queue, then let the supervisor back off.
-              if (!autoAck) settle(() => channel.nack(last, true, true));
-              throw e;
-            }
-            // Admitted and committed: only now does RabbitMQ forget them (one ack for the batch).
-            if (!autoAck) settle(() => channel.ack(last, true));
+            // Only once they are committed does RabbitMQ forget them (one ack for the batch); if
+            // they cannot be, they go back to the queue and the supervisor backs off.
+            pipe.push(batch.map((m) => eventOf(m, props.serdeType)), {
+              ack: () => {
+                if (!autoAck) settle(() => channel.ack(last, true));
+              },
+              nack: () => {
+                if (!autoAck) settle(() => channel.nack(last, true, true));
+              },
+            });
             if (autoAck && paused && !stopping && pending.length < ctx.maxInFlight / 2) await resume();
           }
         } catch (e) {
@@ -222,6 +224,7 @@ triggers:
         // what is still unacknowledged goes back to the queue.
         await within(channel.cancel(consumerTag), 2000).catch(() => {});
         await pumping;
+        await pipe.drained();
         await conn.close();
       },
       backlog: queueBacklog(conn, props.queue),

@@ -6,6 +6,7 @@
 import { Partitioners, type EachBatchPayload } from 'kafkajs';
 import { z } from 'zod';
 import { p } from '../schema';
+import { AdmissionPipe } from '../common/admission-pipe';
 import type { TriggerContext, TriggerDefinition } from '../types';
 import { clientSettings, createKafka, plainKafkaError } from './client';
 import { CONSUMER_OUTPUTS, consumerProps, headerMatcher, recordEvent, type ConsumerProps } from './consumer';
@@ -79,6 +80,7 @@ triggers:
     const lags = new Map<string, number>();
 
     let commits: OffsetCommits | undefined;
+    const pipe = new AdmissionPipe(ctx);
     const session = await openConsumer(ctx, props, (io) => {
       const heartbeatEvery = io.settings.consumer.config.heartbeatInterval ?? 1000;
       const chunkMax = io.settings.consumer.maxPollRecords;
@@ -95,21 +97,22 @@ triggers:
         let i = 0;
         while (i < messages.length) {
           if (!alive()) return;
-          await untilCapacity(ctx, heartbeat, heartbeatEvery, alive);
+          await untilCapacity(pipe, heartbeat, heartbeatEvery, alive);
           if (!alive()) return;
-          const room = Math.max(1, ctx.maxInFlight - ctx.inFlight());
-          const chunk = messages.slice(i, i + Math.min(room, chunkMax));
+          const chunk = messages.slice(i, i + Math.max(1, pipe.room(chunkMax)));
           const events = chunk.filter((m) => matches(m.headers)).map((m) => recordEvent(topic, partition, m, props));
-          if (events.length) {
-            const results = await ctx.admitMany(events);
-            const seen = results.filter((r) => r.duplicate).length;
-            if (seen) ctx.logger.info(`${seen} record(s) of ${topic}/${partition} read again (offsets not committed before a restart) already had their execution: skipped`);
-          }
           const last = chunk[chunk.length - 1].offset;
           // The last chunk also steps over trailing control records (transaction markers).
           const done = i + chunk.length >= messages.length ? batch.lastOffset() : last;
           resolveOffset(last);
-          commits!.add({ topic, partition, offset: (BigInt(done) + 1n).toString() }, batch.highWatermark);
+          // The next fetch does not wait for this commit; the offset is committed once it is done.
+          pipe.push(events, {
+            ack(results) {
+              const seen = results.filter((r) => r.duplicate).length;
+              if (seen) ctx.logger.info(`${seen} record(s) of ${topic}/${partition} read again (offsets not committed before a restart) already had their execution: skipped`);
+              commits!.add({ topic, partition, offset: (BigInt(done) + 1n).toString() }, batch.highWatermark);
+            },
+          });
           i += chunk.length;
           if (i < messages.length) await heartbeat();
         }
@@ -118,6 +121,7 @@ triggers:
     if (!session) return { stop() {} };
     return {
       stop: async () => {
+        await pipe.drained();
         await commits?.settled();
         await session.stop();
       },
@@ -175,13 +179,13 @@ class OffsetCommits {
 }
 
 /** Waits (heartbeating, so the group keeps this member) until an execution slot is free. */
-async function untilCapacity(ctx: TriggerContext, heartbeat: () => Promise<void>, every: number, alive: () => boolean): Promise<void> {
-  let slot: Promise<void> | undefined;
-  while (ctx.inFlight() >= ctx.maxInFlight && alive()) {
-    slot ??= ctx.waitForCapacity().then(() => {
-      slot = undefined;
+async function untilCapacity(pipe: AdmissionPipe, heartbeat: () => Promise<void>, every: number, alive: () => boolean): Promise<void> {
+  let room: Promise<void> | undefined;
+  while (pipe.room() === 0 && alive()) {
+    room ??= pipe.waitForRoom().then(() => {
+      room = undefined;
     });
-    await Promise.race([slot, sleep(every)]);
+    await Promise.race([room, sleep(every)]);
     if (alive()) await heartbeat();
   }
 }

@@ -3,7 +3,10 @@
 // acknowledged (PUBACK; PUBREC for QoS 2) only once `onMessage` has resolved true. Until then mqtt.js
 // reads no further packet, so a slow or full consumer pushes back on the broker, which keeps the
 // rest queued in our session (its own in-flight window), and nothing is buffered here.
+// With `onArrival`, a QoS 1 message's work starts as soon as its bytes arrive (read off the socket
+// by a second parser), so it does not wait for the messages ahead of it; its PUBACK still goes in order.
 import type { IConnackPacket, IPublishPacket, MqttClient } from 'mqtt';
+import mqttPacket from 'mqtt-packet';
 import type { TriggerContext } from '../types';
 import { closeClient, lostConnectionError, openClient, topicMatches, type ConnectionProps } from './connection';
 
@@ -17,6 +20,12 @@ export interface ConsumerOptions {
   props: ConsumerProps;
   /** Resolve true once the message is safely ours (admitted, spooled): only then is it acked. False leaves it unacked. */
   onMessage(topic: string, payload: Buffer, packet: IPublishPacket): Promise<boolean>;
+  /**
+   * Optional: a QoS 1 message on one of our topics, as soon as its bytes arrive. What it returns
+   * (a promise, or undefined to leave the message to onMessage) stands for onMessage's answer when
+   * mqtt.js reaches the message; a message started here is acked even if the consumer is stopping.
+   */
+  onArrival?(topic: string, payload: Buffer, packet: IPublishPacket): Promise<boolean> | undefined;
 }
 
 export interface Consumer {
@@ -42,9 +51,13 @@ export async function openConsumer(opts: ConsumerOptions): Promise<Consumer> {
   let disconnectReason: number | undefined;
   let staleWarned = false;
   let clientRef: MqttClient | undefined;
+  /** QoS 1 messages started by onArrival, by packet id, until mqtt.js hands them over. */
+  const started = new Map<number, Promise<boolean>>();
 
   const handle = (topic: string, payload: Buffer, packet: IPublishPacket, ack: () => void) => {
-    const work = (async () => {
+    const ahead = packet.qos === 1 ? started.get(packet.messageId!) : undefined;
+    if (ahead) started.delete(packet.messageId!);
+    const work = ahead ?? (async () => {
       if (stopping || ctx.signal.aborted) return false;
       if (!props.topics.some((f) => topicMatches(f, topic))) {
         // Left from an earlier definition of this trigger (the broker session still had the old subscription).
@@ -76,6 +89,19 @@ export async function openConsumer(opts: ConsumerOptions): Promise<Consumer> {
     signal: ctx.signal,
     setup(client) {
       clientRef = client;
+      const onArrival = opts.onArrival;
+      if (onArrival) {
+        watchPublishes(client, (packet) => {
+          const topic = packet.topic.toString();
+          // Topic aliases are resolved by mqtt.js alone: such a message waits for onMessage.
+          if (stopping || ctx.signal.aborted || packet.qos !== 1 || !topic || started.has(packet.messageId!)) return;
+          if (!props.topics.some((f) => topicMatches(f, topic))) return;
+          const work = onArrival(topic, Buffer.from(packet.payload as Buffer), packet);
+          if (!work) return;
+          work.catch(() => {}); // awaited (and reported) when mqtt.js reaches the message
+          started.set(packet.messageId!, work);
+        });
+      }
       // QoS 1 and 2: the ack is sent when this callback's `done` is called (MQTT 3.1.1 too: we set the option after construction).
       client.options.customHandleAcks = (topic, message, packet, done) => handle(topic, message, packet, () => done(0));
       // QoS 0 has no ack, but holding the callback still stops the reading.
@@ -99,7 +125,10 @@ export async function openConsumer(opts: ConsumerOptions): Promise<Consumer> {
     if (stopping) return;
     stopping = true;
     client.off('close', onClose);
-    await Promise.race([current, new Promise((r) => setTimeout(r, 2000))]);
+    // Messages already started (committed or committing) are acked as mqtt.js reaches them.
+    const deadline = Date.now() + 2000;
+    while (started.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await Promise.race([current, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
     await closeClient(client);
   };
 
@@ -140,4 +169,22 @@ async function syncSubscriptions(client: MqttClient, connack: IConnackPacket, ve
     if (lower.length) ctx.logger.warn(`The broker granted a lower QoS than ${props.qos} for ${lower.map((g) => `${g.topic} (QoS ${g.qos})`).join(', ')}`);
   }
   ctx.services.triggerState.set(namespace, flowId, triggerId, { mqtt: { server: props.server, clientId: props.clientId, topics: props.topics, qos: props.qos } });
+}
+
+/**
+ * Reads the PUBLISH packets off the client's socket as its bytes arrive, alongside mqtt.js (which
+ * handles one message at a time). The socket exists, unread, right after mqtt.connect(). Our
+ * listener goes first: mqtt.js may reach the chunk's first message synchronously, and must find it started.
+ */
+function watchPublishes(client: MqttClient, onPublish: (packet: IPublishPacket) => void): void {
+  const stream = client.stream as NodeJS.ReadableStream | undefined;
+  if (!stream) return;
+  const parser = mqttPacket.parser({ protocolVersion: client.options.protocolVersion ?? 4 });
+  const feed = (chunk: Buffer) => parser.parse(chunk);
+  parser.on('packet', (packet) => {
+    if (packet.cmd === 'publish') onPublish(packet as IPublishPacket);
+  });
+  // A packet this parser cannot read is mqtt.js's to report: the look-ahead just stops.
+  parser.on('error', () => stream.removeListener('data', feed));
+  stream.prependListener('data', feed);
 }

@@ -3,6 +3,7 @@
 // clientId) so that messages published while it is away wait on the broker, and acknowledges each
 // QoS 1/2 message only once its execution is committed. MQTT has no message identity (packet ids
 // are reused), so a crash between the commit and the PUBACK can start one execution twice.
+import type { IPublishPacket } from 'mqtt';
 import { z } from 'zod';
 import { decode, eventFor, type SerdeType } from '../common/serde';
 import { p } from '../schema';
@@ -103,14 +104,25 @@ triggers:
     if (ignored.length) ctx.logger.info(`${ignored.join(', ')}: polling properties, ignored by the realtime trigger (one execution per message)`);
     if (qos === 0) ctx.logger.warn('qos: 0 — messages are delivered at most once: the broker neither keeps them while the trigger is away nor redelivers them');
 
+    const admit = async (topic: string, payload: Buffer, packet: IPublishPacket) => {
+      await ctx.admit(eventFor(decode(payload, props.serdeType), 'payload', messageVariables(topic, packet)));
+      return true;
+    };
+    /** Messages admitted on arrival and not committed yet (once committed, inFlight counts them). */
+    let ahead = 0;
     const consumer = await openConsumer({
       ctx,
       props: { ...props, topics, qos },
       async onMessage(topic, payload, packet) {
         if (ctx.inFlight() >= ctx.maxInFlight) await ctx.waitForCapacity();
         if (ctx.signal.aborted) return false;
-        await ctx.admit(eventFor(decode(payload, props.serdeType), 'payload', messageVariables(topic, packet)));
-        return true;
+        return admit(topic, payload, packet);
+      },
+      // Admitted the moment it arrives, so a slow commit does not hold up the messages behind it.
+      onArrival(topic, payload, packet) {
+        if (ctx.inFlight() + ahead >= ctx.maxInFlight) return undefined;
+        ahead++;
+        return admit(topic, payload, packet).finally(() => ahead--);
       },
     });
     await consumer.subscribed;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ConsumerMessages, JsMsg, NatsConnection } from 'nats';
 import { headers as natsHeaders } from 'nats';
+import { AdmissionPipe } from '../common/admission-pipe';
 import { decode, eventFor } from '../common/serde';
 import type { TriggerContext, TriggerDefinition, TriggerEvent, TriggerHandle, TestMessage } from '../types';
 import { clientName, closeQuietly, connectionProps, connectNats, natsError, parseNatsUrl, type ConnectionProps } from './connection';
@@ -81,11 +82,7 @@ triggers:
       ctx.fail(err ? natsError(err, where) : new Error(`the connection to the NATS server at ${where} was closed`));
     });
 
-    // Received, not yet admitted (admission is serial so that acks follow commits in order).
-    const pending: JsMsg[] = [];
-    let unadmitted = 0;
-    let admitting: Promise<void> | undefined;
-    let failed = false;
+    const pipe = new AdmissionPipe(ctx);
     const toEvent = (m: JsMsg): TriggerEvent => {
       const { data, error, ...meta } = messageRecord(m);
       // Unreadable headers: a FAILED execution that keeps the payload and says why.
@@ -94,47 +91,21 @@ triggers:
       event.eventTime = Math.floor(m.info.timestampNanos / 1_000_000);
       return event;
     };
-    const admitPending = async () => {
-      while (pending.length && !failed) {
-        const batch = pending.splice(0, pending.length);
-        try {
-          await ctx.admitMany(batch.map(toEvent));
-        } catch (e) {
-          failed = true;
-          for (const m of batch) safe(() => m.nak());
-          ctx.fail(e);
-          return;
-        } finally {
-          unadmitted -= batch.length;
-        }
-        for (const m of batch) safe(() => m.ack());
-      }
-    };
-    const kick = () => {
-      if (!admitting) admitting = admitPending().finally(() => (admitting = undefined));
-    };
-
     let current: ConsumerMessages | undefined;
     /** Test only: while set, no pull is sent (connected, receiving nothing); resolved by stop(). */
     let stalled: { release(): void; released: Promise<void> } | undefined;
     ctx.setState('RUNNING');
     const loop = (async () => {
-      while (!ctx.signal.aborted && !stopping && !failed) {
-        await ctx.waitForCapacity();
+      while (!ctx.signal.aborted && !stopping) {
+        // At the cap nothing is pulled (the broker keeps the messages) until executions end.
+        await pipe.waitForRoom();
         if (stalled) await stalled.released;
         if (ctx.signal.aborted || stopping) break;
-        const room = Math.min(batchSize, ctx.maxInFlight - ctx.inFlight() - unadmitted);
-        if (room <= 0) {
-          // At the cap: nothing is pulled (the broker keeps the messages) until executions end.
-          await (admitting ?? new Promise((r) => setTimeout(r, 20)));
-          continue;
-        }
-        current = await consumer.fetch({ max_messages: room, expires: PULL_EXPIRES_MS });
+        current = await consumer.fetch({ max_messages: pipe.room(batchSize), expires: PULL_EXPIRES_MS });
         if (stopping) current.stop();
+        // Each message is admitted as it arrives, acknowledged once committed; on failure it is handed back at once.
         for await (const m of current) {
-          unadmitted++;
-          pending.push(m);
-          kick();
+          pipe.push([toEvent(m)], { ack: () => safe(() => m.ack()), nack: () => safe(() => m.nak()) });
         }
       }
     })().catch((e) => {
@@ -152,9 +123,7 @@ triggers:
         current?.stop();
         stalled?.release();
         await loop;
-        await admitting;
-        // Not admitted: hand them back at once instead of after the ack wait.
-        for (const m of pending.splice(0)) safe(() => m.nak());
+        await pipe.drained();
         await closeQuietly(nc);
       },
       /**

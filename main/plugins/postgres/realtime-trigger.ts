@@ -11,12 +11,13 @@
 // stops taking messages, the small decoded queue fills and the socket is paused, so a burst (one
 // transaction of a million rows) waits in PostgreSQL, not in memory.
 import { z } from 'zod';
+import { AdmissionPipe } from '../common/admission-pipe';
 import { p } from '../schema';
 import type { TriggerContext, TriggerDefinition, TriggerEvent, TriggerHandle } from '../types';
 import { CdcSession, type ChangeEvent, type ChangeSink } from './cdc';
 import { cdcProps, type CdcProps } from './props';
 
-/** The most changes admitted in one commit. */
+/** The most changes admitted together. */
 const BATCH = 200;
 
 export const realtimeOnlyProps = {
@@ -39,39 +40,58 @@ export function toTriggerEvent(e: ChangeEvent): TriggerEvent {
   };
 }
 
-/** Admits changes in batches that never take the trigger past its in-flight cap; confirms after commit. */
+/**
+ * Admits changes in batches that never take the trigger past its in-flight cap, without waiting
+ * for earlier commits; the slot's position moves past a batch once it (and all before it) is committed.
+ */
 class AdmitSink implements ChangeSink {
   private pending: TriggerEvent[] = [];
   private safe = 0n;
-  constructor(private readonly ctx: TriggerContext, private readonly session: CdcSession) {}
+  private readonly pipe: AdmissionPipe;
+  constructor(private readonly ctx: TriggerContext, private readonly session: CdcSession) {
+    this.pipe = new AdmissionPipe(ctx);
+  }
 
   async change(event: ChangeEvent): Promise<void> {
-    const { ctx } = this;
-    while (!ctx.signal.aborted && this.pending.length >= Math.min(BATCH, ctx.maxInFlight - ctx.inFlight())) {
-      if (this.pending.length) await this.flush();
-      else await ctx.waitForCapacity();
+    while (!this.ctx.signal.aborted && this.pending.length >= this.pipe.room(BATCH)) {
+      if (this.pending.length) this.admitPending();
+      else await this.pipe.waitForRoom();
     }
     this.pending.push(toTriggerEvent(event));
   }
 
   async safePoint(lsn: bigint): Promise<boolean> {
     if (lsn > this.safe) this.safe = lsn;
-    if (!this.pending.length) this.session.confirm(this.safe);
+    if (!this.pending.length) this.admitPending();
     return false;
   }
 
   async idle(): Promise<boolean> {
-    await this.flush();
+    this.admitPending();
     return false;
   }
 
+  /** Admits what is pending and resolves once everything is committed and confirmed. */
   async flush(): Promise<void> {
-    if (this.pending.length) {
-      const batch = this.pending;
-      this.pending = [];
-      await this.ctx.admitMany(batch);
-    }
-    if (this.safe) this.session.confirm(this.safe);
+    this.admitPending();
+    await this.pipe.drained();
+  }
+
+  /** Resolves once every admitted batch is committed (and confirmed, if the session is still open). */
+  settled(): Promise<void> {
+    return this.pipe.drained();
+  }
+
+  /** An empty batch still confirms, in turn, the position every earlier change is behind. */
+  private admitPending(): void {
+    const batch = this.pending;
+    this.pending = [];
+    const safe = this.safe;
+    this.pipe.push(batch, {
+      ack: () => {
+        if (safe) this.session.confirm(safe);
+      },
+    });
   }
 }
 
@@ -147,6 +167,7 @@ triggers:
       async stop() {
         await session.close();
         await run;
+        await sink.settled();
         ctx.logger.debug(`Stopped; at most ${session.maxQueued()} decoded change message(s) waited in memory at once`);
       },
       /** Change messages read from PostgreSQL and waiting in memory for admission (bounded). */

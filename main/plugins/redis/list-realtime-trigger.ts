@@ -3,6 +3,7 @@
 // On start, whatever a crash left in the processing list is admitted again.
 import { z } from 'zod';
 import type { Redis } from 'ioredis';
+import { AdmissionPipe } from '../common/admission-pipe';
 import { decode, eventFor, type SerdeType } from '../common/serde';
 import type { TriggerContext, TriggerDefinition, TriggerHandle } from '../types';
 import { connect } from './client';
@@ -41,18 +42,29 @@ triggers:
   async start(ctx, props: { url: string; key: string; serdeType: SerdeType }) {
     const processing = processingList(props.key, ctx);
     const client = connect(props.url, (e) => ctx.fail(e));
-    await client.connect();
-    const admit = async (elements: Buffer[]) => {
-      await ctx.admitMany(elements.map((e) => eventFor(decode(e, props.serdeType), 'value', {})));
-      const p = client.pipeline();
-      for (const e of elements) p.lrem(processing, 1, e);
-      await p.exec();
-    };
+    // Removals go on their own connection: the consumer's is held by BLMOVE while it waits.
+    const remover = connect(props.url, (e) => ctx.fail(e));
+    await Promise.all([client.connect(), remover.connect()]).catch((e) => {
+      for (const c of [client, remover]) c.removeAllListeners('end').disconnect();
+      throw e;
+    });
+    const pipe = new AdmissionPipe(ctx);
+    const admit = (elements: Buffer[]) =>
+      pipe.push(elements.map((e) => eventFor(decode(e, props.serdeType), 'value', {})), {
+        async ack() {
+          const p = remover.pipeline();
+          for (const e of elements) p.lrem(processing, 1, e);
+          await p.exec();
+        },
+      });
     // Recover what a crash left half-done.
     const left = await client.lrangeBuffer(processing, 0, -1);
     if (left.length) {
       ctx.logger.warn(`Re-admitting ${left.length} element(s) left in ${processing} by an earlier stop`);
-      for (let i = 0; i < left.length; i += BATCH) await admit(left.slice(i, i + BATCH));
+      for (let i = 0; i < left.length; i += BATCH) {
+        await pipe.waitForRoom();
+        admit(left.slice(i, i + BATCH));
+      }
     }
     /** Test only: while set, no BLMOVE is sent (connected, taking nothing); released by stop(). */
     let stalled: { release(): void; released: Promise<void> } | undefined;
@@ -60,7 +72,7 @@ triggers:
     ctx.setState('RUNNING');
     const loop = (async () => {
       while (!ctx.signal.aborted) {
-        await ctx.waitForCapacity();
+        await pipe.waitForRoom();
         if (stalled) {
           atGate?.();
           await stalled.released;
@@ -68,20 +80,21 @@ triggers:
         if (ctx.signal.aborted) break;
         const first = await client.blmoveBuffer(props.key, processing, 'LEFT', 'RIGHT', 1);
         if (!first) continue;
-        // Drain what is already waiting (without blocking) so that a burst costs one commit.
-        const room = Math.max(0, Math.min(BATCH, ctx.maxInFlight - ctx.inFlight()) - 1);
-        const batch = [first, ...(room ? await drain(client, props.key, processing, room) : [])];
-        await admit(batch);
+        // Drain what is already waiting (without blocking) so that a burst costs one admission.
+        const room = Math.max(0, pipe.room(BATCH) - 1);
+        admit([first, ...(room ? await drain(client, props.key, processing, room) : [])]);
       }
     })().catch((e) => {
       if (!ctx.signal.aborted) ctx.fail(e);
     });
     const handle: TriggerHandle = {
       async stop() {
-        client.removeAllListeners('end');
+        for (const c of [client, remover]) c.removeAllListeners('end');
         client.disconnect();
         stalled?.release();
         await loop;
+        await pipe.drained();
+        remover.disconnect();
       },
       backlog: () => client.llen(props.key),
       /** Resolves once the BLMOVE under way (at most 1 s) has answered: from then on, nothing is taken. */
