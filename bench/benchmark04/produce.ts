@@ -44,5 +44,6 @@ const result = await pace(Number(rateArg), Number(secondsArg), (from, to) => {
 const deadline = Date.now() + 60_000;
 while (pending.size && Date.now() < deadline) await Promise.allSettled([...pending]);
 await producer.disconnect().catch(() => {});
-console.log(JSON.stringify({ ...result, errors, errorSamples: [...errorSamples], bytes, messageBytes: Math.round(bytes / Math.max(1, result.sent)) }));
+const cpu = process.cpuUsage();
+console.log(JSON.stringify({ ...result, errors, errorSamples: [...errorSamples], bytes, messageBytes: Math.round(bytes / Math.max(1, result.sent)), cpuMs: Math.round((cpu.user + cpu.system) / 1000) }));
 process.exit(0);

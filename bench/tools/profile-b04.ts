@@ -58,7 +58,7 @@ try {
       recordMs(h, r.endedAt - p);
     }
   }
-  console.log(JSON.stringify({ size, rate: Number(rateArg), extra, sent: pub.sent, executions: rows.length, achievedPerSecond: Math.round(rows.length / ((last - first) / 1000)), publishToEnded: summary(h) }));
+  console.log(JSON.stringify({ size, rate: Number(rateArg), extra, sent: pub.sent, producerCpuMs: pub.cpuMs, executions: rows.length, achievedPerSecond: Math.round(rows.length / ((last - first) / 1000)), publishToEnded: summary(h) }));
 } finally {
   server.child.kill('SIGTERM');
   await new Promise((r) => server.child.once('exit', r));

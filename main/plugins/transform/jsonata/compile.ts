@@ -1,5 +1,6 @@
 // Compiles JSONata expressions once and reuses them (the transform sits on the hot path of event flows).
 import jsonata from 'jsonata';
+import { compileFastPath, Fallback } from './fast-path';
 
 export interface CompileOptions {
   /** Maximum nesting of evaluation (JSONata's `stack` guard). */
@@ -10,6 +11,8 @@ export interface CompileOptions {
 
 const MAX_ENTRIES = 1000;
 const cache = new Map<string, jsonata.Expression>();
+/** The synchronous evaluator of an expression, when it is one of the plain mappings fast-path.ts takes. */
+const fastPaths = new WeakMap<jsonata.Expression, (input: unknown) => unknown>();
 let compiled = 0;
 
 /** The compiled expression for this source and these bounds, compiled on first use only. */
@@ -29,10 +32,28 @@ export function compileJsonata(source: string, options: CompileOptions): jsonata
     throw new Error(`Invalid JSONata expression: ${describeJsonataError(e)}`);
   }
   compiled++;
+  const fast = compileFastPath(expression.ast());
+  if (fast) fastPaths.set(expression, fast);
   if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
   cache.set(key, expression);
   return expression;
 }
+
+/** Evaluates on the fast path when the expression and the input allow it, else with jsonata. */
+export async function evaluateJsonata(expression: jsonata.Expression, input: unknown): Promise<unknown> {
+  const fast = fastPaths.get(expression);
+  if (fast) {
+    try {
+      return fast(input);
+    } catch (e) {
+      if (!(e instanceof Fallback)) throw e;
+    }
+  }
+  return expression.evaluate(input);
+}
+
+/** Whether an expression has a fast path (for tests and diagnostics). */
+export const hasFastPath = (expression: jsonata.Expression): boolean => fastPaths.has(expression);
 
 /** How many expressions were compiled since start (the cache is working when this stays flat). */
 export const jsonataCompileCount = (): number => compiled;

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { p, parseDuration } from '../../schema';
 import type { TaskDefinition } from '../../types';
-import { compileJsonata, describeJsonataError, toPlainJson } from './compile';
+import { compileJsonata, describeJsonataError, evaluateJsonata, toPlainJson } from './compile';
 
 /** Evaluation runs on the engine's event loop; without a task timeout it gets this much time at most. */
 export const DEFAULT_EVALUATION_BUDGET_MS = 30_000;
@@ -48,7 +48,7 @@ export const transformValue: TaskDefinition<z.infer<typeof props>> = {
     }
     let result: unknown;
     try {
-      result = await expression.evaluate(input);
+      result = await evaluateJsonata(expression, input);
     } catch (e) {
       if (e instanceof RangeError) throw new Error('Failed to evaluate the JSONata expression: it recursed too deeply; lower `maxDepth`');
       throw new Error(`Failed to evaluate the JSONata expression: ${describeJsonataError(e)}`);
