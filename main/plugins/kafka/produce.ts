@@ -1,7 +1,7 @@
 // io.kestra.plugin.kafka.Produce: sends records to Kafka. `from` is one record (a map with key,
 // value, topic, partition, timestamp, headers), a list of them, or a kestra:// JSON-lines file
 // (what a Kafka Trigger batch or a Consume writes). Transactional by default, as in Kestra.
-import { CompressionTypes, Partitioners, type Message } from 'kafkajs';
+import { CompressionTypes, type Message } from 'kafkajs';
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { messagesFrom } from '../common/messages-from';
@@ -9,6 +9,7 @@ import { p } from '../schema';
 import type { TaskDefinition } from '../types';
 import { clientSettings, createKafka, plainKafkaError, reportSettings } from './client';
 import { connectionProps } from './consumer';
+import { javaCompatiblePartitioner } from './partitioner';
 import { SERDE_TYPES, serialize, unsupportedSerde, type KafkaSerde } from './serde';
 
 const props = z.object({
@@ -87,7 +88,7 @@ tasks:
     const kafka = createKafka(settings, ctx.logger);
     const producer = kafka.producer({
       ...settings.producer.config,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: javaCompatiblePartitioner,
       ...(transactional
         ? { transactionalId: settings.producer.config.transactionalId ?? `peregrine-${crypto.randomUUID()}`, idempotent: true, maxInFlightRequests: 1 }
         : {}),

@@ -3,13 +3,14 @@
 // per partition and in order; topic/partition/offset is the dedup key, so records re-read after a
 // restart are not admitted twice. At the in-flight cap the consumer stops taking records (the fetch
 // loop waits, heartbeating) until executions finish.
-import { Partitioners, type EachBatchPayload } from 'kafkajs';
+import type { EachBatchPayload } from 'kafkajs';
 import { z } from 'zod';
-import { p } from '../schema';
 import { AdmissionPipe } from '../common/admission-pipe';
+import { p } from '../schema';
 import type { TriggerContext, TriggerDefinition } from '../types';
 import { clientSettings, createKafka, plainKafkaError } from './client';
 import { CONSUMER_OUTPUTS, consumerProps, headerMatcher, recordEvent, type ConsumerProps } from './consumer';
+import { javaCompatiblePartitioner } from './partitioner';
 import { clientIdOf, openConsumer, type ConsumerIO, type TopicOffset } from './session';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
@@ -197,7 +198,7 @@ export async function produceTestMessage(
   const topic = Array.isArray(props.topic) ? props.topic[0] : props.topic;
   if (!topic) throw new Error('a test event needs a topic (this trigger uses topicPattern)');
   const settings = clientSettings(props.properties, clientIdOf(ctx));
-  const producer = createKafka(settings, ctx.logger).producer({ ...settings.producer.config, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = createKafka(settings, ctx.logger).producer({ ...settings.producer.config, createPartitioner: javaCompatiblePartitioner });
   try {
     await producer.connect();
     await producer.send({ topic: String(topic), acks: settings.producer.acks, messages: [{ key: message.key ?? null, value: message.payload, headers: message.headers }] });

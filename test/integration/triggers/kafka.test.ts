@@ -10,6 +10,7 @@ import { createRegistry } from '../../../main/plugins';
 import { clientSettings, parseJaas, plainKafkaError } from '../../../main/plugins/kafka/client';
 import { headerList, headerMatcher, isoInstant, javaRegex } from '../../../main/plugins/kafka/consumer';
 import { kafkaPlugins } from '../../../main/plugins/kafka';
+import { murmur2 } from '../../../main/plugins/kafka/partitioner';
 import { deserialize, serialize, type KafkaSerde } from '../../../main/plugins/kafka/serde';
 import { Engine } from '../../../main/runtime/engine';
 import type { Execution } from '../../../main/model/execution';
@@ -773,6 +774,37 @@ tasks:
     expect(byValue.second.headers.h.toString()).toBe('3');
     expect(byValue.second.partition).toBe(1);
     expect(byValue.third.key).toBeNull();
+  });
+
+  it("Produce without a partition puts each key where Kafka's Java partitioner would (murmur2), a 512 KB key too", async () => {
+    await createTopics(6, 'keyed');
+    const bigKey = `big-${'k'.repeat(512 * 1024)}`;
+    const keys = [...Array.from({ length: 20 }, (_, i) => `order-${i}`), bigKey];
+    engine = await startEngine([`id: keyed
+namespace: ${NS}
+inputs:
+  - id: uri
+    type: STRING
+tasks:
+  - id: send
+    type: io.kestra.plugin.kafka.Produce
+    properties:
+      bootstrap.servers: ${bootstrap()}
+    topic: keyed
+    from: "{{ inputs.uri }}"
+`]);
+    const uri = engine.store.storage.put('tests/keyed.jsonl', keys.map((key, i) => JSON.stringify({ key, value: String(i) })).join('\n') + '\n');
+    const done = await engine.waitFor((await engine.createExecution(NS, 'keyed', { uri })).id);
+    expect(done.state.current, done.taskRunList[0]?.attempts.at(-1)?.state.current).toBe('SUCCESS');
+    const got = new Map<string, number>();
+    const consumer = kafka().consumer({ groupId: 'reader-keyed', sessionTimeout: 10_000, heartbeatInterval: 1000, maxBytesPerPartition: 4_000_000 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'keyed', fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ partition, message }) => void got.set(message.key!.toString(), partition) });
+    await eventually(() => got.size >= keys.length, 30_000, `${keys.length} keyed records`);
+    await consumer.disconnect();
+    for (const key of keys) expect(got.get(key), key.slice(0, 20)).toBe((murmur2(key) & 0x7fffffff) % 6);
+    expect(new Set(got.values()).size).toBeGreaterThan(1); // spread over partitions, not all on one
   });
 
   it('records of a transactional Produce: read_committed, and the committed offset steps over the commit marker (lag 0)', async () => {
