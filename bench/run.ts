@@ -3,7 +3,7 @@
 //   npm run bench -- [--scenarios ceiling,benchmark01,benchmark02,benchmark03,benchmark04,realtime,peers,coldstart] [--rates 5,50,500,1000,2000,3000,5000] [--duration 10]
 //     benchmark04: [--sizes 1.6KB,16KB,160KB]   realtime: [--brokers redis,amqp,mqtt,nats,kafka,postgres,sqs,pubsub] [--steady 50x6]
 //     peers: [--peers peregrine,node-red,n8n]   (--rates / --duration, when given, apply to every stepped scenario;
-//     otherwise each new scenario uses its own default steps: 5 s each; realtime 50/s for 6 s, then 3 s per rate)
+//     otherwise each new scenario uses its own default steps: 5 s each; realtime 50/s for 6 s, then 10 s per rate)
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
