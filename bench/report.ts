@@ -98,7 +98,7 @@ function markdown(r: BenchResults): string {
 function plot(r: BenchResults): string {
   const W = 1000, H = 500, L = 70, B = 60, T = 40, R = 270;
   const series = Object.entries(r.scenarios).filter(([, s]) => s.steps?.length).map(([name, s]) => ({ name, points: s.steps!.map((x) => [x.offeredPerSecond, x.latencyMs.p99] as const) }));
-  const kestra = Object.entries(r.kestra).filter(([n]) => series.some((s) => s.name === n)).map(([name, k]) => ({ name: `${name} Kestra 1.2 EE (published mean)`, points: k.ee.map((x) => [x.perMinute / 60, x.latencyS * 1000] as const) }));
+  const kestra = Object.entries(r.kestra).filter(([n]) => series.some((s) => s.name === n)).map(([name, k]) => ({ name: `${name} Kestra 1.2 EE (mean)`, points: k.ee.map((x) => [x.perMinute / 60, x.latencyS * 1000] as const) }));
   const all = [...series, ...kestra];
   const xs = all.flatMap((s) => s.points.map((p) => p[0]));
   const ys = all.flatMap((s) => s.points.map((p) => p[1]));
