@@ -100,6 +100,7 @@ ${returnId('trigger.payload')}triggers:
 export const natsFamily: FamilyAdapter<'nats'> = {
   family: 'nats',
   broker: 'nats',
+  blackHoleReason: /NATS server at .* stopped answering \(its pings went unanswered for 45 s\)/,
   identity: true,
   flow: (b, at) => `id: crash
 namespace: reliability

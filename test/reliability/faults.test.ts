@@ -68,6 +68,7 @@ for (const adapter of FAMILIES) {
       r.proxy.mode = 'blackhole';
       await r.publish(during);
       await r.backsOff(DETECT_MS);
+      if (adapter.blackHoleReason) expect(r.backoffReason()).toMatch(adapter.blackHoleReason);
       r.proxy.mode = 'pass';
       r.proxy.cut(); // connections opened during the black hole lost bytes: start clean
       const report = await r.received('black hole', [...before, ...during], RECOVER_MS);

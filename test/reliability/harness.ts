@@ -30,6 +30,8 @@ export interface FamilyAdapter<N extends BrokerName = BrokerName> {
   proxy?(broker: BrokerHandle<N>): { listen: number; target: number };
   /** Environment the engine needs to reach the broker (at `at`) when the flow cannot say it. */
   env?(broker: BrokerHandle<N>, at?: Endpoint): Record<string, string>;
+  /** What the BACKOFF reason must say after a black hole, where the family words it itself. */
+  blackHoleReason?: RegExp;
   /** The broker keeps nothing across a SIGKILL (an in-memory fake): messages are lost with it. */
   volatile?: boolean;
   /** The broker writes acknowledged messages to disk only this often: a SIGKILL sooner loses them. */

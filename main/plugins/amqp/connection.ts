@@ -177,6 +177,8 @@ async function closeModel(model: ChannelModel): Promise<void> {
   }
 }
 
+const EXPLAINED = new WeakSet<Error>();
+
 /** Where an error happened, to name things in the explanation. */
 export interface ErrorContext { target?: Target; queue?: string; exchange?: string }
 
@@ -187,11 +189,17 @@ export interface ErrorContext { target?: Target; queue?: string; exchange?: stri
  */
 export function explain(e: unknown, where: ErrorContext = {}): Error {
   if (e instanceof Error && (e as NodeJS.ErrnoException).code && typeof (e as NodeJS.ErrnoException).code === 'string') return e;
+  // Already in plain words (an error explained where it happened, passed up): said once, not nested.
+  if (e instanceof Error && EXPLAINED.has(e)) return e;
   const text = e instanceof Error ? e.message : e && typeof e === 'object' && 'fields' in e ? frameText(e) : String(e);
   const t = where.target;
   const at = t ? `RabbitMQ at ${t.host}:${t.port}` : 'RabbitMQ';
   const server = /with message "([^"]*)"/.exec(text)?.[1] ?? text;
-  const out = (msg: string) => Object.assign(new Error(msg), { cause: e });
+  const out = (msg: string) => {
+    const explained = Object.assign(new Error(msg), { cause: e });
+    EXPLAINED.add(explained);
+    return explained;
+  };
   if (/ACCESS[-_]REFUSED/.test(text)) {
     if (/Login was refused/i.test(text)) {
       return out(`ACCESS_REFUSED: ${at} refused the login${t ? ` of user "${t.username}"` : ''} — check username/password (${server})`);

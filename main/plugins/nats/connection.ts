@@ -60,6 +60,11 @@ export function parseNatsUrl(url: string): ParsedUrl {
   return out;
 }
 
+const PING_INTERVAL_MS = 15_000;
+const MAX_PING_OUT = 2;
+/** How long a silent connection goes unnoticed at most: the ping timer fires once more after maxPingOut pings. */
+export const staleAfterS = (): number => ((MAX_PING_OUT + 1) * PING_INTERVAL_MS) / 1000;
+
 /** Builds the nats.js options: explicit properties win over credentials found in the URL. */
 export function connectionOptions(props: ConnectionProps, name: string): ConnectionOptions {
   const parsed = parseNatsUrl(props.url);
@@ -70,8 +75,8 @@ export function connectionOptions(props: ConnectionProps, name: string): Connect
     timeout: 5000,
     // Notice a silent half-open connection within ~45 s instead of Kestra's minutes: nats.js
     // gives up when a ping timer finds maxPingOut pings unanswered (at 15, 30, 45 s).
-    pingInterval: 15_000,
-    maxPingOut: 2,
+    pingInterval: PING_INTERVAL_MS,
+    maxPingOut: MAX_PING_OUT,
   };
   if (parsed.tls) opts.tls = {};
   const user = props.username ?? parsed.user;

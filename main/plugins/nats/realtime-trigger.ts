@@ -8,7 +8,7 @@ import { headers as natsHeaders } from 'nats';
 import { AdmissionPipe } from '../common/admission-pipe';
 import { decode, eventFor } from '../common/serde';
 import type { TriggerContext, TriggerDefinition, TriggerEvent, TriggerHandle, TestMessage } from '../types';
-import { clientName, closeQuietly, connectionProps, connectNats, natsError, parseNatsUrl, type ConnectionProps } from './connection';
+import { clientName, closeQuietly, connectionProps, connectNats, natsError, parseNatsUrl, staleAfterS, type ConnectionProps } from './connection';
 import { durableName, messageRecord, openConsumer, subscribeProps, type SubscribeProps } from './jetstream';
 
 /** How long one pull request waits on an idle stream before the next one is sent. */
@@ -77,9 +77,17 @@ triggers:
     const { consumer, stream, streamKey, durable } = opened;
     ctx.logger.info(`Consuming ${props.subject} from stream ${stream} with durable consumer ${durable}${opened.created ? ' (created)' : ''}`);
 
-    void nc.closed().then((err) => {
+    // nats.js closes a connection whose pings go unanswered without an error: remember why.
+    let stale = false;
+    void (async () => {
+      for await (const s of nc.status()) if (s.type === 'staleConnection') stale = true;
+    })().catch(() => {});
+    void nc.closed().then(async (err) => {
+      await new Promise((r) => setImmediate(r)); // the status events queued before the close are read first
       if (stopping) return;
-      ctx.fail(err ? natsError(err, where) : new Error(`the connection to the NATS server at ${where} was closed`));
+      if (err) ctx.fail(natsError(err, where));
+      else if (stale) ctx.fail(new Error(`the NATS server at ${where} stopped answering (its pings went unanswered for ${staleAfterS()} s) — the connection is considered lost`));
+      else ctx.fail(new Error(`the connection to the NATS server at ${where} was closed`));
     });
 
     const pipe = new AdmissionPipe(ctx);

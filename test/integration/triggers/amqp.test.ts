@@ -326,6 +326,7 @@ ${connYaml(conn())}
     engine = await startEngine([flow(conn(), 'no_such_queue')]);
     await eventually(() => rt()?.state === 'BACKOFF', 20_000, 'BACKOFF');
     expect(rt()!.lastError).toMatch(/queue "no_such_queue" does not exist in virtual host "\/"/);
+    expect(rt()!.lastError!.match(/does not exist/g), `said once: ${rt()!.lastError}`).toHaveLength(1);
     await engine.saveFlow(flow({ ...conn(), port: 1 }, 'no_such_queue'));
     await eventually(() => rt()?.state === 'BACKOFF' && /refused/.test(rt()!.lastError ?? ''), 20_000, 'BACKOFF (refused)');
     expect(rt()!.lastError).toMatch(/ECONNREFUSED/);

@@ -683,6 +683,21 @@ triggers:
     await running('unreachable');
   });
 
+  /** A flow that produces the records of the kestra:// JSON-lines file given as its `uri` input. */
+  const fileProducer = (id: string, topic: string) => `id: ${id}
+namespace: ${NS}
+inputs:
+  - id: uri
+    type: STRING
+tasks:
+  - id: send
+    type: io.kestra.plugin.kafka.Produce
+    properties:
+      bootstrap.servers: ${bootstrap()}
+    topic: ${topic}
+    from: "{{ inputs.uri }}"
+`;
+
   it('Produce delivers maps, lists and a kestra:// batch file (read back with kafkajs)', async () => {
     await createTopics(2, 'produced', 'relayed');
     engine = await startEngine([`id: producer
@@ -718,19 +733,7 @@ tasks:
       - key: 2
         value: 2.5
         partition: 0
-`, `id: relay
-namespace: ${NS}
-inputs:
-  - id: uri
-    type: STRING
-tasks:
-  - id: forward
-    type: io.kestra.plugin.kafka.Produce
-    properties:
-      bootstrap.servers: ${bootstrap()}
-    topic: relayed
-    from: "{{ inputs.uri }}"
-`]);
+`, fileProducer('relay', 'relayed')]);
     const created = await engine.createExecution(NS, 'producer');
     const done = await engine.waitFor(created.id);
     expect(done.state.current).toBe('SUCCESS');
@@ -780,19 +783,7 @@ tasks:
     await createTopics(6, 'keyed');
     const bigKey = `big-${'k'.repeat(512 * 1024)}`;
     const keys = [...Array.from({ length: 20 }, (_, i) => `order-${i}`), bigKey];
-    engine = await startEngine([`id: keyed
-namespace: ${NS}
-inputs:
-  - id: uri
-    type: STRING
-tasks:
-  - id: send
-    type: io.kestra.plugin.kafka.Produce
-    properties:
-      bootstrap.servers: ${bootstrap()}
-    topic: keyed
-    from: "{{ inputs.uri }}"
-`]);
+    engine = await startEngine([fileProducer('keyed', 'keyed')]);
     const uri = engine.store.storage.put('tests/keyed.jsonl', keys.map((key, i) => JSON.stringify({ key, value: String(i) })).join('\n') + '\n');
     const done = await engine.waitFor((await engine.createExecution(NS, 'keyed', { uri })).id);
     expect(done.state.current, done.taskRunList[0]?.attempts.at(-1)?.state.current).toBe('SUCCESS');
