@@ -196,6 +196,7 @@ ${returnId('trigger.data.id')}triggers:
 export const sqsFamily: FamilyAdapter<'sqs'> = {
   family: 'sqs',
   broker: 'sqs',
+  blackHoleReason: /^SQS did not answer a request on \S+ within \d+ s: the connection is considered dead$/,
   identity: true,
   flow: (b, at) => `id: crash
 namespace: reliability

@@ -75,7 +75,14 @@ export function createClient(props: ConnectionProps & { clientRetryMaxAttempts?:
 /** Turns AWS SDK errors into plain words (keeps network error codes for the supervisor's wording). */
 export function sqsError(e: unknown, queueUrl: string): unknown {
   const err = e as { name?: string; message?: string; code?: string; Code?: string };
-  if (!err || typeof err !== 'object' || err.code) return e; // ECONNREFUSED & co: the supervisor words them
+  if (!err || typeof err !== 'object') return e;
+  // The AWS SDK's own timeouts (a black-holed network): said in plain words, without its module prefix.
+  const timeout = /exceeded the configured (\d+) ms requestTimeout|socket timed out after (\d+) ms of inactivity/.exec(err.message ?? '');
+  if (err.name === 'TimeoutError' && timeout) {
+    const seconds = Number(timeout[1] ?? timeout[2]) / 1000;
+    return Object.assign(new Error(`SQS did not answer a request on ${queueUrl} within ${seconds} s: the connection is considered dead`), { cause: e });
+  }
+  if (err.code) return e; // ECONNREFUSED & co: the supervisor words them
   const name = err.name ?? err.Code ?? '';
   let text: string | undefined;
   if (/QueueDoesNotExist|NonExistentQueue/.test(name)) text = `the SQS queue ${queueUrl} does not exist (create it first: Kestra's SQS plugins never create queues)`;
