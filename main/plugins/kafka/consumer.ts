@@ -69,7 +69,7 @@ export const CONSUMER_OUTPUTS = {
   partition: 'The partition of the record',
   timestamp: 'The record timestamp (ISO-8601)',
   offset: 'The offset of the record in its partition',
-  headers: 'The record headers: a list of single-entry maps ({name: value}), in order, UTF-8 decoded',
+  headers: 'The record headers: a list of single-entry maps ({name: value}), in order, UTF-8 decoded (null for a header without a value)',
 };
 
 export interface Subscription {
@@ -221,11 +221,11 @@ export function headerMatcher(filters: Record<string, unknown> | undefined): (he
   };
 }
 
-/** Kestra's List<Pair<String,String>> as JSON: a list of single-entry maps. */
-export function headerList(headers: Headers): Record<string, string>[] {
-  const out: Record<string, string>[] = [];
+/** Kestra's List<Pair<String,String>> as JSON: a list of single-entry maps; a header sent without a value is null. */
+export function headerList(headers: Headers): Record<string, string | null>[] {
+  const out: Record<string, string | null>[] = [];
   for (const name of Object.keys(headers ?? {})) {
-    for (const v of headerValues(headers, name)) out.push({ [name]: headerText(v) });
+    for (const v of headerValues(headers, name)) out.push({ [name]: v === null ? null : headerText(v) });
   }
   return out;
 }
